@@ -1,0 +1,29 @@
+//! Activations: one task per live grain, one message at a time, from a bounded mailbox.
+
+mod directory;
+mod envelope;
+mod task;
+
+pub use directory::Directory;
+pub use envelope::{Envelope, Origin, ReplyTo};
+pub use task::Activation;
+
+use crate::ids::{ActivationId, NodeId};
+use tokio::sync::mpsc;
+
+/// Where an activation lives and how to reach its mailbox.
+#[derive(Clone, Debug)]
+pub struct Pid {
+    pub node: NodeId,
+    pub activation: ActivationId,
+    pub(crate) mailbox: mpsc::Sender<Envelope>,
+}
+
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Envelope")
+            .field("method", &self.method)
+            .field("bytes", &self.payload.len())
+            .finish()
+    }
+}

@@ -1,0 +1,175 @@
+//! The life of one activation: activate, handle messages in order, deactivate when idle.
+
+use super::Envelope;
+use crate::error::CallError;
+use crate::ids::{ActivationId, GrainId};
+use crate::router::Router;
+use crate::runtime::{Fault, GrainInstance, GrainState, Kind};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep};
+use tokio_util::sync::CancellationToken;
+
+/// Why an activation ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// No message within the receive timeout.
+    Idle,
+    /// The node is stopping.
+    Shutdown,
+    /// The instance faulted or turned stale: it is dropped without `deactivate`.
+    Discard,
+}
+
+pub struct Activation {
+    grain: GrainId,
+    id: ActivationId,
+    kind: Arc<Kind>,
+    router: Arc<Router>,
+    inbox: mpsc::Receiver<Envelope>,
+}
+
+impl From<Fault> for CallError {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Trap(trap) => CallError::Trapped(trap),
+            Fault::TimeLimit(limit) => CallError::TimeLimit(limit),
+            Fault::MemoryLimit(limit) => CallError::MemoryLimit(limit),
+        }
+    }
+}
+
+impl Activation {
+    pub fn new(
+        grain: GrainId,
+        id: ActivationId,
+        kind: Arc<Kind>,
+        router: Arc<Router>,
+        inbox: mpsc::Receiver<Envelope>,
+    ) -> Self {
+        Activation {
+            grain,
+            id,
+            kind,
+            router,
+            inbox,
+        }
+    }
+
+    pub async fn run(mut self, shutdown: CancellationToken) {
+        let instance = match self.start().await {
+            Ok(instance) => instance,
+            Err(error) => {
+                tracing::warn!(grain = %self.grain, "activation failed: {error}");
+                self.router.forget(&self.grain, self.id);
+                self.inbox.close();
+                while let Ok(envelope) = self.inbox.try_recv() {
+                    envelope.answer(Err(error.clone()));
+                }
+                return;
+            }
+        };
+        tracing::debug!(grain = %self.grain, activation = %self.id, version = self.kind.version(), "activated");
+        let (instance, stop) = self.serve(instance, &shutdown).await;
+        if let Some(instance) = instance {
+            if let Err(fault) = instance.deactivate().await {
+                tracing::warn!(grain = %self.grain, "deactivate failed: {fault}");
+            }
+        }
+        tracing::debug!(grain = %self.grain, activation = %self.id, ?stop, "deactivated");
+        self.router.forget(&self.grain, self.id);
+        self.inbox.close();
+        while let Ok(envelope) = self.inbox.try_recv() {
+            if stop == Stop::Shutdown {
+                envelope.answer(Err(CallError::Unavailable("node is shutting down".into())));
+            } else {
+                self.redeliver(envelope).await;
+            }
+        }
+    }
+
+    async fn start(&self) -> Result<GrainInstance, CallError> {
+        let saved = self
+            .router
+            .state_store()
+            .load(&self.grain)
+            .await
+            .map_err(|e| {
+                CallError::Unavailable(format!("cannot load state of {}: {e}", self.grain))
+            })?;
+        let state = GrainState::new(
+            self.grain.clone(),
+            Arc::clone(&self.router),
+            saved,
+            self.kind.settings().max_memory,
+        );
+        Ok(GrainInstance::start(&self.kind, state).await?)
+    }
+
+    /// Handles messages until the grain idles out, faults, or the node stops.
+    /// Returns the instance if it is still fit to run `deactivate`.
+    async fn serve(
+        &mut self,
+        mut instance: GrainInstance,
+        shutdown: &CancellationToken,
+    ) -> (Option<GrainInstance>, Stop) {
+        let idle_after = |instance: &GrainInstance| {
+            instance
+                .receive_timeout()
+                .unwrap_or(self.kind.settings().idle_timeout)
+        };
+        let idle = sleep(idle_after(&instance));
+        tokio::pin!(idle);
+        loop {
+            let envelope = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => return (Some(instance), Stop::Shutdown),
+                envelope = self.inbox.recv() => match envelope {
+                    Some(envelope) => envelope,
+                    None => return (Some(instance), Stop::Shutdown),
+                },
+                _ = &mut idle => return (Some(instance), Stop::Idle),
+            };
+            if envelope.is_abandoned() {
+                envelope.answer(Err(CallError::Timeout));
+                continue;
+            }
+            let Envelope {
+                method,
+                payload,
+                origin,
+                reply,
+            } = envelope;
+            let outcome = instance.handle(&method, &payload, origin).await;
+            let reply_with = |outcome| {
+                if let Some(reply) = reply {
+                    reply.send(outcome).ok();
+                }
+            };
+            match outcome {
+                Ok(result) if instance.is_stale() => {
+                    let why = result
+                        .err()
+                        .unwrap_or_else(|| "state was written by a newer activation".into());
+                    reply_with(Err(CallError::Failed(why)));
+                    return (None, Stop::Discard);
+                }
+                Ok(result) => reply_with(result.map_err(CallError::Failed)),
+                Err(fault) => {
+                    tracing::warn!(grain = %self.grain, method, "instance discarded: {fault}");
+                    reply_with(Err(fault.into()));
+                    return (None, Stop::Discard);
+                }
+            }
+            idle.as_mut().reset(Instant::now() + idle_after(&instance));
+        }
+    }
+
+    /// Hands a message that reached this stopped activation to the grain's next one.
+    /// If that fails, `deliver` has already answered the sender.
+    async fn redeliver(&self, envelope: Envelope) {
+        if let Err(error) = self.router.deliver(&self.grain, envelope).await {
+            tracing::warn!(grain = %self.grain, "could not redeliver a queued message: {error}");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The `granary` command line: one file per command.
+
+mod call;
+mod dev;
+mod duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "granary",
+    version,
+    about = "A WebAssembly virtual-actor (grain) platform"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start one node with embedded defaults (redb state, single-node membership).
+    Dev(dev::DevArgs),
+    /// Call a grain and print its reply.
+    Call(call::CallArgs),
+    /// Send a one-way message to a grain.
+    Send(call::SendArgs),
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Dev(args) => dev::run(args).await,
+            Command::Call(args) => call::call(args).await,
+            Command::Send(args) => call::send(args).await,
+        }
+    }
+}

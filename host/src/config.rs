@@ -1,0 +1,104 @@
+//! Node and kind settings, each default documented where it is set.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+const MIB: u64 = 1024 * 1024;
+
+/// Settings a kind carries; every activation of the kind runs under them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindSettings {
+    /// Deactivate a grain after this long without a message (default 60 s).
+    /// A grain can override it for itself with `set-receive-timeout`.
+    pub idle_timeout: Duration,
+    /// Cap on one activation's linear memory (default 64 MiB).
+    pub max_memory: u64,
+    /// Cap on the wall-clock time one message may run, awaited calls included (default 5 s).
+    pub time_limit: Duration,
+}
+
+impl Default for KindSettings {
+    fn default() -> Self {
+        KindSettings {
+            idle_timeout: Duration::from_secs(60),
+            max_memory: 64 * MIB,
+            time_limit: Duration::from_secs(5),
+        }
+    }
+}
+
+/// How many activations the node can hold at once, and what each may use at most.
+///
+/// These size wasmtime's pooling allocator, which reserves address space for every slot
+/// up front; only memory actually touched by a grain becomes resident.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    /// Live activations the node can hold (default 100 000).
+    pub max_activations: u32,
+    /// Largest linear memory any kind may be given (default 128 MiB); each slot reserves it.
+    pub max_grain_memory: u64,
+    /// Grains running or suspended in a call at the same time (default 2 000); each holds a fiber stack.
+    pub max_concurrent_turns: u32,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_activations: 100_000,
+            max_grain_memory: 128 * MIB,
+            max_concurrent_turns: 2_000,
+        }
+    }
+}
+
+/// Everything one node needs to start.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// Where the node keeps its state store and compiled-module cache.
+    pub data_dir: PathBuf,
+    /// Settings given to kinds loaded without explicit ones.
+    pub default_kind: KindSettings,
+    /// Size of the activation pool.
+    pub pool: PoolSettings,
+    /// Messages that may wait in one activation's mailbox before senders wait (default 1 024).
+    pub mailbox_capacity: usize,
+    /// Deadline of a request that names none (default 30 s).
+    pub default_call_timeout: Duration,
+    /// Entries in the PID cache (default 1 000 000).
+    pub pid_cache_capacity: u64,
+    /// Largest component accepted as a kind (default 64 MiB).
+    pub max_module_bytes: usize,
+}
+
+impl NodeConfig {
+    /// Production defaults with state and caches under `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        NodeConfig {
+            data_dir: data_dir.into(),
+            default_kind: KindSettings::default(),
+            pool: PoolSettings::default(),
+            mailbox_capacity: 1_024,
+            default_call_timeout: Duration::from_secs(30),
+            pid_cache_capacity: 1_000_000,
+            max_module_bytes: 64 * MIB as usize,
+        }
+    }
+
+    /// Small pool, short limits: many test nodes fit in one process.
+    pub fn for_test(data_dir: impl Into<PathBuf>) -> Self {
+        NodeConfig {
+            default_kind: KindSettings {
+                time_limit: Duration::from_secs(2),
+                ..KindSettings::default()
+            },
+            pool: PoolSettings {
+                max_activations: 400,
+                max_grain_memory: 64 * MIB,
+                max_concurrent_turns: 200,
+            },
+            default_call_timeout: Duration::from_secs(10),
+            pid_cache_capacity: 10_000,
+            ..NodeConfig::new(data_dir)
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! One node assembled: engine, kinds, state store, router; and its orderly shutdown.
+
+use crate::activation::Origin;
+use crate::config::{KindSettings, NodeConfig};
+use crate::error::CallError;
+use crate::ids::{GrainId, NodeId};
+use crate::kinds::{InstallError, KindRegistry};
+use crate::router::Router;
+use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engine};
+use crate::state::{RedbStateStore, StateStore};
+use anyhow::Context;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub struct Node {
+    config: NodeConfig,
+    kinds: Arc<KindRegistry>,
+    router: Arc<Router>,
+    ticker: EpochTicker,
+    started: Instant,
+}
+
+impl Node {
+    /// Starts a node whose state lives in the embedded store under `config.data_dir`.
+    pub fn start(config: NodeConfig, id: NodeId) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+        let state = RedbStateStore::open(&config.data_dir.join("state.redb"))?;
+        Node::with_state_store(config, id, Arc::new(state))
+    }
+
+    /// Starts a node on the given state store.
+    pub fn with_state_store(
+        config: NodeConfig,
+        id: NodeId,
+        state: Arc<dyn StateStore>,
+    ) -> anyhow::Result<Self> {
+        let engine = build_engine(&config.pool)?;
+        let cache =
+            ArtifactCache::new(config.data_dir.join("artifacts"), &engine).with_context(|| {
+                format!(
+                    "cannot create the artifact cache under {}",
+                    config.data_dir.display()
+                )
+            })?;
+        let compiler = KindCompiler::new(engine.clone(), cache, config.max_module_bytes)?;
+        let kinds = Arc::new(KindRegistry::new(compiler));
+        let router = Arc::new(Router::new(
+            id,
+            Arc::clone(&kinds),
+            state,
+            config.pid_cache_capacity,
+            config.mailbox_capacity,
+        ));
+        let ticker = EpochTicker::start(engine).context("cannot start the epoch ticker thread")?;
+        Ok(Node {
+            config,
+            kinds,
+            router,
+            ticker,
+            started: Instant::now(),
+        })
+    }
+
+    /// Checks, compiles and installs a kind; a refused module changes nothing.
+    pub async fn install_kind(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        settings: KindSettings,
+    ) -> Result<Arc<Kind>, InstallError> {
+        let kinds = Arc::clone(&self.kinds);
+        let name = name.to_string();
+        tokio::task::spawn_blocking(move || kinds.install(&name, &bytes, settings))
+            .await
+            .expect("kind compilation does not panic")
+    }
+
+    /// Installs every `NAME.wasm` in `dir` as kind `NAME` with the node's default settings.
+    pub async fn install_kinds_dir(&self, dir: &Path) -> anyhow::Result<Vec<Arc<Kind>>> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read kinds dir {}", dir.display()))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+            .collect();
+        files.sort();
+        let mut installed = Vec::new();
+        for path in files {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let kind = self
+                .install_kind(&name, bytes, self.config.default_kind.clone())
+                .await
+                .with_context(|| format!("cannot load {} as kind {name:?}", path.display()))?;
+            installed.push(kind);
+        }
+        Ok(installed)
+    }
+
+    /// Calls `target` and waits for its reply, for `timeout` or the node's default.
+    pub async fn call(
+        &self,
+        target: &GrainId,
+        method: &str,
+        payload: Vec<u8>,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<u8>, CallError> {
+        let origin = Origin::external(self.deadline(timeout));
+        self.router
+            .call(target, method.to_string(), payload, origin)
+            .await
+    }
+
+    /// Queues a one-way message for `target`.
+    pub async fn send(
+        &self,
+        target: &GrainId,
+        method: &str,
+        payload: Vec<u8>,
+        timeout: Option<Duration>,
+    ) -> Result<(), CallError> {
+        let origin = Origin::external(self.deadline(timeout));
+        self.router
+            .send(target, method.to_string(), payload, origin)
+            .await
+    }
+
+    fn deadline(&self, timeout: Option<Duration>) -> Instant {
+        Instant::now() + timeout.unwrap_or(self.config.default_call_timeout)
+    }
+
+    pub fn kinds(&self) -> &KindRegistry {
+        &self.kinds
+    }
+
+    pub fn router(&self) -> &Arc<Router> {
+        &self.router
+    }
+
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// How long the node has been up.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Deactivates every grain (each saves its state), then stops the node's threads.
+    pub async fn shutdown(self) {
+        self.router.shutdown().await;
+        self.ticker.shutdown();
+    }
+}

@@ -1,0 +1,190 @@
+//! Routes a message for `kind/identity` to its activation: PID cache, then directory.
+//!
+//! A message is never lost to a stopping activation: its mailbox closes only after it
+//! left the directory, so a refused send is retried on a fresh activation, and messages
+//! already queued are handed back here by the stopping activation.
+
+use crate::activation::{Activation, Directory, Envelope, Origin, Pid};
+use crate::error::CallError;
+use crate::ids::{GrainId, NodeId};
+use crate::kinds::KindRegistry;
+use crate::pid_cache::PidCache;
+use crate::runtime::Kind;
+use crate::state::StateStore;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::timeout_at;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub struct Router {
+    node: NodeId,
+    kinds: Arc<KindRegistry>,
+    state: Arc<dyn StateStore>,
+    directory: Directory,
+    pids: PidCache,
+    mailbox_capacity: usize,
+    activations: TaskTracker,
+    shutdown: CancellationToken,
+}
+
+impl Router {
+    pub fn new(
+        node: NodeId,
+        kinds: Arc<KindRegistry>,
+        state: Arc<dyn StateStore>,
+        pid_cache_capacity: u64,
+        mailbox_capacity: usize,
+    ) -> Self {
+        Router {
+            node,
+            kinds,
+            state,
+            directory: Directory::default(),
+            pids: PidCache::new(pid_cache_capacity),
+            mailbox_capacity,
+            activations: TaskTracker::new(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// Sends a request to `target` and waits for its reply until `origin.deadline`.
+    pub async fn call(
+        self: &Arc<Self>,
+        target: &GrainId,
+        method: String,
+        payload: Vec<u8>,
+        origin: Origin,
+    ) -> Result<Vec<u8>, CallError> {
+        let deadline = origin.deadline;
+        let (reply, answer) = oneshot::channel();
+        self.deliver(
+            target,
+            Envelope {
+                method,
+                payload,
+                origin,
+                reply: Some(reply),
+            },
+        )
+        .await?;
+        match timeout_at(deadline, answer).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(CallError::Unavailable(format!(
+                "{target} stopped before replying"
+            ))),
+            Err(_) => Err(CallError::Timeout),
+        }
+    }
+
+    /// Queues a one-way message for `target`.
+    pub async fn send(
+        self: &Arc<Self>,
+        target: &GrainId,
+        method: String,
+        payload: Vec<u8>,
+        origin: Origin,
+    ) -> Result<(), CallError> {
+        self.deliver(
+            target,
+            Envelope {
+                method,
+                payload,
+                origin,
+                reply: None,
+            },
+        )
+        .await
+    }
+
+    /// Puts `envelope` into the mailbox of `target`'s activation, activating it if needed.
+    /// On failure the sender has been answered with the returned error.
+    pub(crate) async fn deliver(
+        self: &Arc<Self>,
+        target: &GrainId,
+        envelope: Envelope,
+    ) -> Result<(), CallError> {
+        let refuse = |envelope: Envelope, error: CallError| {
+            envelope.answer(Err(error.clone()));
+            Err(error)
+        };
+        if envelope.origin.chain.contains(target) {
+            let cycle = CallError::Cycle(envelope.origin.describe_with(target));
+            return refuse(envelope, cycle);
+        }
+        let Some(kind) = self.kinds.get(target.kind()) else {
+            return refuse(envelope, CallError::UnknownKind(target.kind().to_string()));
+        };
+        let deadline = envelope.origin.deadline;
+        loop {
+            if self.shutdown.is_cancelled() {
+                return refuse(
+                    envelope,
+                    CallError::Unavailable("node is shutting down".into()),
+                );
+            }
+            let pid = self.resolve(target, &kind);
+            let permit = match timeout_at(deadline, pid.mailbox.reserve()).await {
+                Ok(Ok(permit)) => permit,
+                // The activation stopped after we looked it up: forget it and retry.
+                Ok(Err(_closed)) => {
+                    self.pids.invalidate(target);
+                    continue;
+                }
+                Err(_elapsed) => return refuse(envelope, CallError::Timeout),
+            };
+            permit.send(envelope);
+            return Ok(());
+        }
+    }
+
+    /// The live activation of `target`, starting one if there is none.
+    fn resolve(self: &Arc<Self>, target: &GrainId, kind: &Arc<Kind>) -> Pid {
+        if let Some(pid) = self.pids.get(target) {
+            return pid;
+        }
+        let pid = self.directory.get_or_activate(target, |activation| {
+            let (mailbox, inbox) = mpsc::channel(self.mailbox_capacity);
+            let task = Activation::new(
+                target.clone(),
+                activation,
+                Arc::clone(kind),
+                Arc::clone(self),
+                inbox,
+            );
+            self.activations.spawn(task.run(self.shutdown.clone()));
+            Pid {
+                node: self.node.clone(),
+                activation,
+                mailbox,
+            }
+        });
+        self.pids.insert(target.clone(), pid.clone());
+        pid
+    }
+
+    /// Called by an activation that stopped: no new message may reach it.
+    pub(crate) fn forget(&self, grain: &GrainId, pid_activation: crate::ids::ActivationId) {
+        self.directory.remove(grain, pid_activation);
+        self.pids.invalidate(grain);
+    }
+
+    pub(crate) fn state_store(&self) -> &Arc<dyn StateStore> {
+        &self.state
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub fn node(&self) -> &NodeId {
+        &self.node
+    }
+
+    /// Deactivates every grain (saving state) and waits for all activations to stop.
+    pub async fn shutdown(&self) {
+        self.shutdown.cancel();
+        self.activations.close();
+        self.activations.wait().await;
+    }
+}

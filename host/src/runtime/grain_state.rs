@@ -1,0 +1,76 @@
+//! What a grain's `Store` holds: its WASI context, its limits and its view of the node.
+
+use super::limits::GrainLimiter;
+use crate::activation::Origin;
+use crate::ids::GrainId;
+use crate::router::Router;
+use crate::state::StoredState;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// The message a grain is handling now.
+pub struct Turn {
+    /// The chain of the message being handled; calls made now extend it.
+    pub origin: Origin,
+    /// When the guest is stopped (the kind's time limit for this message).
+    pub stop_at: Instant,
+}
+
+/// Store data of one activation.
+pub struct GrainState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) limiter: GrainLimiter,
+    pub(crate) grain: GrainId,
+    pub(crate) router: Arc<Router>,
+    /// The last state this activation loaded or saved; its etag fences the next write.
+    pub(crate) saved: Option<StoredState>,
+    /// The grain's own receive timeout, if it set one.
+    pub(crate) receive_timeout: Option<Duration>,
+    pub(crate) turn: Turn,
+    /// Set when a write was refused as stale: the activation must be discarded.
+    pub(crate) stale: bool,
+}
+
+impl GrainState {
+    pub fn new(
+        grain: GrainId,
+        router: Arc<Router>,
+        saved: Option<StoredState>,
+        max_memory: u64,
+    ) -> Self {
+        // No preopened directories, no environment, no network: no ambient authority.
+        let wasi = WasiCtx::builder()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        let now = Instant::now();
+        GrainState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: GrainLimiter::new(max_memory),
+            grain,
+            router,
+            saved,
+            receive_timeout: None,
+            turn: Turn {
+                origin: Origin::external(now),
+                stop_at: now,
+            },
+            stale: false,
+        }
+    }
+}
+
+impl WasiView for GrainState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The `granary:grain/host` interface: what a grain can ask of its node.
+
+use super::bindings::granary::grain::{host, types};
+use super::bindings::{LogLevel, WitCallError, WitGrainId};
+use super::grain_state::GrainState;
+use crate::activation::Origin;
+use crate::error::CallError;
+use crate::ids::GrainId;
+use crate::state::StateError;
+use std::time::Duration;
+
+/// Longest log line kept; the rest is cut.
+const MAX_LOG_BYTES: usize = 16 * 1024;
+/// Largest state a grain may save.
+const MAX_STATE_BYTES: usize = 16 * 1024 * 1024;
+
+impl types::Host for GrainState {}
+
+impl GrainState {
+    /// The target as a typed id, and the origin of a message sent to it from this turn.
+    fn outgoing(&self, target: WitGrainId) -> Result<(GrainId, Origin), WitCallError> {
+        let target = GrainId::new(target.kind, target.identity)
+            .map_err(|e| WitCallError::Rejected(e.to_string()))?;
+        let mut chain = self.turn.origin.chain.clone();
+        chain.push(self.grain.clone());
+        let deadline = self.turn.origin.deadline.min(self.turn.stop_at);
+        Ok((target, Origin { chain, deadline }))
+    }
+}
+
+fn to_wit(error: CallError) -> WitCallError {
+    match error {
+        CallError::UnknownKind(_) | CallError::Unavailable(_) => {
+            WitCallError::Unavailable(error.to_string())
+        }
+        CallError::InvalidRequest(_) | CallError::Cycle(_) => {
+            WitCallError::Rejected(error.to_string())
+        }
+        CallError::Timeout => WitCallError::Timeout,
+        CallError::Failed(_)
+        | CallError::Trapped(_)
+        | CallError::TimeLimit(_)
+        | CallError::MemoryLimit(_) => WitCallError::Failed(error.to_string()),
+    }
+}
+
+impl host::Host for GrainState {
+    fn self_id(&mut self) -> WitGrainId {
+        WitGrainId {
+            kind: self.grain.kind().to_string(),
+            identity: self.grain.identity().to_string(),
+        }
+    }
+
+    fn log(&mut self, level: LogLevel, mut message: String) {
+        if message.len() > MAX_LOG_BYTES {
+            let mut cut = MAX_LOG_BYTES;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+        }
+        let grain = &self.grain;
+        match level {
+            LogLevel::Trace => tracing::trace!(target: "grain", %grain, "{message}"),
+            LogLevel::Debug => tracing::debug!(target: "grain", %grain, "{message}"),
+            LogLevel::Info => tracing::info!(target: "grain", %grain, "{message}"),
+            LogLevel::Warn => tracing::warn!(target: "grain", %grain, "{message}"),
+            LogLevel::Error => tracing::error!(target: "grain", %grain, "{message}"),
+        }
+    }
+
+    fn load_state(&mut self) -> Option<Vec<u8>> {
+        self.saved.as_ref().map(|saved| saved.bytes.clone())
+    }
+
+    async fn save_state(&mut self, state: Vec<u8>) -> Result<(), String> {
+        if state.len() > MAX_STATE_BYTES {
+            return Err(format!(
+                "state of {} bytes exceeds the limit of {MAX_STATE_BYTES}",
+                state.len()
+            ));
+        }
+        if self.stale {
+            return Err("this activation is stale: a newer one owns the state".into());
+        }
+        let expected = self.saved.as_ref().map(|saved| saved.etag);
+        match self
+            .router
+            .state_store()
+            .save(&self.grain, &state, expected)
+            .await
+        {
+            Ok(etag) => {
+                self.saved = Some(crate::state::StoredState { bytes: state, etag });
+                Ok(())
+            }
+            Err(conflict @ StateError::Conflict { .. }) => {
+                self.stale = true;
+                tracing::warn!(grain = %self.grain, "refused stale write: {conflict}");
+                Err(conflict.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    async fn call(
+        &mut self,
+        target: WitGrainId,
+        method: String,
+        payload: Vec<u8>,
+    ) -> Result<Vec<u8>, WitCallError> {
+        let (target, origin) = self.outgoing(target)?;
+        self.router
+            .call(&target, method, payload, origin)
+            .await
+            .map_err(to_wit)
+    }
+
+    async fn send(
+        &mut self,
+        target: WitGrainId,
+        method: String,
+        payload: Vec<u8>,
+    ) -> Result<(), WitCallError> {
+        let (target, mut origin) = self.outgoing(target)?;
+        // A one-way message waits for nobody, so it cannot close a cycle.
+        origin.chain.clear();
+        self.router
+            .send(&target, method, payload, origin)
+            .await
+            .map_err(to_wit)
+    }
+
+    fn set_receive_timeout(&mut self, millis: u64) {
+        self.receive_timeout = (millis > 0).then(|| Duration::from_millis(millis));
+    }
+}

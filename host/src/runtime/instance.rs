@@ -1,0 +1,116 @@
+//! One instantiated grain: its `Store` and typed exports, run under the kind's limits.
+
+use super::bindings::Grain;
+use super::grain_state::GrainState;
+use super::kind::Kind;
+use super::limits::{Fault, TimeLimitExceeded};
+use crate::activation::Origin;
+use std::time::Duration;
+use tokio::time::Instant;
+use wasmtime::{Store, UpdateDeadline};
+
+pub struct GrainInstance {
+    store: Store<GrainState>,
+    exports: Grain,
+    time_limit: Duration,
+}
+
+impl GrainInstance {
+    /// Instantiates `kind` with `state` and runs its `activate` export.
+    pub async fn start(kind: &Kind, state: GrainState) -> Result<Self, Fault> {
+        let mut store = Store::new(kind.engine(), state);
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|store| {
+            if Instant::now() >= store.data().turn.stop_at {
+                Err(TimeLimitExceeded.into())
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        let time_limit = kind.settings().time_limit;
+        begin_turn(
+            &mut store,
+            Origin::external(Instant::now() + time_limit),
+            time_limit,
+        );
+        let exports = match kind.pre().instantiate_async(&mut store).await {
+            Ok(exports) => exports,
+            Err(e) => return Err(classify(e, &store, time_limit)),
+        };
+        let mut instance = GrainInstance {
+            store,
+            exports,
+            time_limit,
+        };
+        let activated = instance.exports.call_activate(&mut instance.store).await;
+        activated.map_err(|e| instance.fault(e))?;
+        Ok(instance)
+    }
+
+    /// Runs `handle`: `Ok(reply)` is the guest's own result, `Err` a fault that ends the instance.
+    pub async fn handle(
+        &mut self,
+        method: &str,
+        payload: &[u8],
+        origin: Origin,
+    ) -> Result<Result<Vec<u8>, String>, Fault> {
+        begin_turn(&mut self.store, origin, self.time_limit);
+        let result = self
+            .exports
+            .call_handle(&mut self.store, method, payload)
+            .await;
+        result.map_err(|e| self.fault(e))
+    }
+
+    /// Runs `deactivate`, then drops the instance.
+    pub async fn deactivate(mut self) -> Result<(), Fault> {
+        begin_turn(
+            &mut self.store,
+            Origin::external(Instant::now() + self.time_limit),
+            self.time_limit,
+        );
+        let result = self.exports.call_deactivate(&mut self.store).await;
+        result.map_err(|e| self.fault(e))
+    }
+
+    /// The receive timeout the grain set for itself, if any.
+    pub fn receive_timeout(&self) -> Option<Duration> {
+        self.store.data().receive_timeout
+    }
+
+    /// A write of this activation was refused as stale; it must not handle more messages.
+    pub fn is_stale(&self) -> bool {
+        self.store.data().stale
+    }
+
+    /// Bytes of linear memory the instance holds.
+    pub fn memory_bytes(&self) -> u64 {
+        self.store.data().limiter.memory_bytes()
+    }
+
+    fn fault(&self, error: wasmtime::Error) -> Fault {
+        classify(error, &self.store, self.time_limit)
+    }
+}
+
+fn begin_turn(store: &mut Store<GrainState>, origin: Origin, time_limit: Duration) {
+    let turn = &mut store.data_mut().turn;
+    turn.stop_at = Instant::now() + time_limit;
+    turn.origin = origin;
+}
+
+fn classify(error: wasmtime::Error, store: &Store<GrainState>, time_limit: Duration) -> Fault {
+    if error.downcast_ref::<TimeLimitExceeded>().is_some() {
+        Fault::TimeLimit(time_limit)
+    } else if store.data().limiter.hit_memory_cap {
+        Fault::MemoryLimit(store.data().limiter.max_memory())
+    } else {
+        // The trap code is the clear part; the guest backtrace goes to the log.
+        tracing::debug!(grain = %store.data().grain, "guest fault: {error:?}");
+        match error.downcast_ref::<wasmtime::Trap>() {
+            Some(trap) => Fault::Trap(trap.to_string()),
+            None => Fault::Trap(format!("{error:#}")),
+        }
+    }
+}

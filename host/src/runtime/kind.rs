@@ -1,0 +1,156 @@
+//! A grain kind: one checked, compiled component version with its settings and `InstancePre`.
+
+use super::artifact_cache::ArtifactCache;
+use super::bindings::{Grain, GrainPre};
+use super::grain_state::GrainState;
+use crate::config::KindSettings;
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::wasmparser::Parser;
+
+/// The exports every grain component must have.
+const GRAIN_EXPORTS: [&str; 3] = ["activate", "handle", "deactivate"];
+
+/// Why a module cannot become a kind. Nothing changes on the node when this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum KindError {
+    #[error("module is {size} bytes, over the limit of {limit}")]
+    TooLarge { size: usize, limit: usize },
+    #[error("not a WebAssembly component: the bytes do not start with the wasm header")]
+    NotWasm,
+    #[error(
+        "this is a core WebAssembly module, not a component: wrap it with `wasm-tools component new`"
+    )]
+    CoreModule,
+    #[error("invalid component: {0}")]
+    Invalid(String),
+    #[error(
+        "component does not implement the granary:grain/grain world: missing export(s) {missing} (it exports: {found})"
+    )]
+    WrongWorld { missing: String, found: String },
+    #[error("component does not match the granary:grain/grain world: {0}")]
+    WrongTypes(String),
+    #[error("component imports something the node does not provide: {0}")]
+    UnsupportedImport(String),
+}
+
+/// A loaded kind version.
+pub struct Kind {
+    name: String,
+    version: String,
+    settings: KindSettings,
+    engine: Engine,
+    pre: GrainPre<GrainState>,
+}
+
+impl Kind {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The sha256 of the component bytes, hex.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn settings(&self) -> &KindSettings {
+        &self.settings
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn pre(&self) -> &GrainPre<GrainState> {
+        &self.pre
+    }
+}
+
+/// Checks and compiles components into kinds, against the node's linker.
+pub struct KindCompiler {
+    engine: Engine,
+    linker: Linker<GrainState>,
+    cache: ArtifactCache,
+    max_module_bytes: usize,
+}
+
+impl KindCompiler {
+    pub fn new(
+        engine: Engine,
+        cache: ArtifactCache,
+        max_module_bytes: usize,
+    ) -> anyhow::Result<Self> {
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(KindCompiler {
+            engine,
+            linker,
+            cache,
+            max_module_bytes,
+        })
+    }
+
+    /// Checks `bytes` against the grain world and compiles them (or loads the cached artifact).
+    /// CPU-heavy: call it off the async executor.
+    pub fn compile(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        settings: KindSettings,
+    ) -> Result<Kind, KindError> {
+        if bytes.len() > self.max_module_bytes {
+            return Err(KindError::TooLarge {
+                size: bytes.len(),
+                limit: self.max_module_bytes,
+            });
+        }
+        if !Parser::is_component(bytes) {
+            return Err(if Parser::is_core_wasm(bytes) {
+                KindError::CoreModule
+            } else {
+                KindError::NotWasm
+            });
+        }
+        let version = hex::encode(Sha256::digest(bytes));
+        let component = self
+            .cache
+            .load_or_compile(&self.engine, &version, bytes)
+            .map_err(|e| KindError::Invalid(format!("{e:#}")))?;
+
+        let exports: Vec<String> = component
+            .component_type()
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        let missing: Vec<&str> = GRAIN_EXPORTS
+            .into_iter()
+            .filter(|e| !exports.iter().any(|x| x == e))
+            .collect();
+        if !missing.is_empty() {
+            let found = if exports.is_empty() {
+                "nothing".to_string()
+            } else {
+                exports.join(", ")
+            };
+            return Err(KindError::WrongWorld {
+                missing: missing.join(", "),
+                found,
+            });
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
+        let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
+        Ok(Kind {
+            name: name.to_string(),
+            version,
+            settings,
+            engine: self.engine.clone(),
+            pre,
+        })
+    }
+}

@@ -1,0 +1,17 @@
+//! The wasmtime side of a node: engine, kinds, and grain instances under limits.
+
+mod artifact_cache;
+mod bindings;
+mod engine;
+mod grain_state;
+mod host_impl;
+mod instance;
+mod kind;
+mod limits;
+
+pub use artifact_cache::ArtifactCache;
+pub use engine::{EpochTicker, build_engine};
+pub use grain_state::GrainState;
+pub use instance::GrainInstance;
+pub use kind::{Kind, KindCompiler, KindError};
+pub use limits::Fault;
