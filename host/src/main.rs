@@ -1,6 +1,7 @@
 //! The `granary` binary: parse the command line, run it, print errors as one line.
 
 use clap::Parser;
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,6 +11,7 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match granary::cli::Cli::parse().run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,

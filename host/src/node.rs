@@ -18,7 +18,8 @@ pub struct Node {
     config: NodeConfig,
     kinds: Arc<KindRegistry>,
     router: Arc<Router>,
-    ticker: EpochTicker,
+    /// Advances the engine's epoch until the node is dropped.
+    _ticker: EpochTicker,
     started: Instant,
 }
 
@@ -59,7 +60,7 @@ impl Node {
             config,
             kinds,
             router,
-            ticker,
+            _ticker: ticker,
             started: Instant::now(),
         })
     }
@@ -154,9 +155,9 @@ impl Node {
         self.started.elapsed()
     }
 
-    /// Deactivates every grain (each saves its state), then stops the node's threads.
-    pub async fn shutdown(self) {
+    /// Deactivates every grain (each saves its state) and waits until all have stopped.
+    /// New messages are refused from then on.
+    pub async fn shutdown(&self) {
         self.router.shutdown().await;
-        self.ticker.shutdown();
     }
 }

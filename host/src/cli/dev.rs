@@ -49,10 +49,8 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     tracing::info!(data_dir = %args.data_dir.display(), "granary node listening on http://{address}");
     grpc::serve(Arc::clone(&node), listener, shutdown_signal()).await?;
     tracing::info!("stopping: deactivating grains");
-    match Arc::into_inner(node) {
-        Some(node) => node.shutdown().await,
-        None => tracing::warn!("requests still hold the node; exiting without deactivating"),
-    }
+    node.shutdown().await;
+    tracing::info!("stopped");
     Ok(())
 }
 

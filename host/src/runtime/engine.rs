@@ -44,10 +44,10 @@ pub fn build_engine(pool: &PoolSettings) -> anyhow::Result<Engine> {
     Engine::new(&config).map_err(|e| anyhow::anyhow!("cannot build the wasmtime engine: {e}"))
 }
 
-/// Advances the engine's epoch every [`EPOCH_TICK`] on a thread of its own.
+/// Advances the engine's epoch every [`EPOCH_TICK`] on a thread of its own, until dropped.
 pub struct EpochTicker {
     stop: Arc<AtomicBool>,
-    thread: JoinHandle<()>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl EpochTicker {
@@ -62,12 +62,19 @@ impl EpochTicker {
                     engine.increment_epoch();
                 }
             })?;
-        Ok(EpochTicker { stop, thread })
+        Ok(EpochTicker {
+            stop,
+            thread: Some(thread),
+        })
     }
+}
 
-    pub fn shutdown(self) {
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if self.thread.join().is_err() {
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
             tracing::error!("epoch ticker thread panicked");
         }
     }

@@ -1,0 +1,6 @@
+//! End-to-end: real `granary dev` processes driven by the real `granary` CLI.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod dev_node;

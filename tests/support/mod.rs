@@ -1,0 +1,82 @@
+//! Shared by the test binaries: example components, test nodes, polling with a deadline.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+pub mod process;
+
+use granary::config::{KindSettings, NodeConfig};
+use granary::error::CallError;
+use granary::ids::{GrainId, NodeId};
+use granary::node::Node;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The repository root (the host crate's parent).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ has a parent")
+        .to_path_buf()
+}
+
+/// `target/grains/<lang>/<name>.wasm`, built by `./examples/build.sh`.
+pub fn component_path(lang: &str, name: &str) -> PathBuf {
+    repo_root()
+        .join("target/grains")
+        .join(lang)
+        .join(format!("{name}.wasm"))
+}
+
+pub fn component(lang: &str, name: &str) -> Vec<u8> {
+    let path = component_path(lang, name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (build it with ./examples/build.sh {lang})",
+            path.display()
+        )
+    })
+}
+
+/// A test node on a fresh data dir, with the given Rust example kinds installed.
+pub async fn node_with(dir: &Path, kinds: &[(&str, KindSettings)]) -> Node {
+    let node = Node::start(NodeConfig::for_test(dir), NodeId("test".into())).expect("node starts");
+    for (name, settings) in kinds {
+        node.install_kind(name, component("rust", name), settings.clone())
+            .await
+            .expect("example kind installs");
+    }
+    node
+}
+
+/// Calls `grain` with a text payload and returns the reply as text.
+pub async fn call(
+    node: &Node,
+    grain: &str,
+    method: &str,
+    payload: &str,
+) -> Result<String, CallError> {
+    let grain: GrainId = grain.parse().expect("valid grain id");
+    let reply = node
+        .call(&grain, method, payload.as_bytes().to_vec(), None)
+        .await?;
+    Ok(String::from_utf8(reply).expect("replies are UTF-8 JSON"))
+}
+
+/// Polls `check` every 20 ms until it holds, failing the test after `within`.
+pub async fn eventually(within: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {within:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Kind settings with a short receive timeout.
+pub fn idle_after(idle: Duration) -> KindSettings {
+    KindSettings {
+        idle_timeout: idle,
+        ..KindSettings::default()
+    }
+}

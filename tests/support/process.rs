@@ -1,0 +1,162 @@
+//! Real `granary` processes: a dev node on port 0 and CLI invocations against it.
+
+use super::{component_path, repo_root};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub fn granary_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_granary"))
+}
+
+/// A running `granary dev` whose log is collected.
+pub struct DevNode {
+    child: Child,
+    pub server: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl DevNode {
+    /// Starts `granary dev` on a free port with the Rust examples as kinds.
+    pub fn start(data_dir: &Path, extra_args: &[&str]) -> DevNode {
+        let kinds = component_path("rust", "counter")
+            .parent()
+            .expect("grains dir")
+            .to_path_buf();
+        let mut child = Command::new(granary_bin())
+            .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .arg("--kinds")
+            .arg(&kinds)
+            .args(extra_args)
+            .env("RUST_LOG", "info,granary=debug")
+            .current_dir(repo_root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("granary dev starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        let collected = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some((_, rest)) = line.split_once("listening on ") {
+                    address_tx
+                        .send(
+                            rest.split_whitespace()
+                                .next()
+                                .unwrap_or_default()
+                                .to_string(),
+                        )
+                        .ok();
+                }
+                let mut log = collected.lock().expect("log lock");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let server = address_rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "granary dev did not report its address; log:\n{}",
+                    log.lock().expect("log lock")
+                )
+            });
+        DevNode { child, server, log }
+    }
+
+    /// Runs `granary <args>` against this node (through `GRANARY_SERVER`).
+    pub fn cli(&self, args: &[&str]) -> CliOutput {
+        let output = Command::new(granary_bin())
+            .args(args)
+            .env("GRANARY_SERVER", &self.server)
+            .output()
+            .expect("granary CLI runs");
+        CliOutput::from(output)
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log lock").clone()
+    }
+
+    /// Waits until the node's log contains `needle`.
+    pub fn wait_for_log(&self, needle: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} in the node log within {within:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, then wait for the process to exit on its own.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM {pid}");
+        let exit = self.child.wait().expect("node exits");
+        assert!(
+            exit.success(),
+            "graceful stop exits 0, got {exit}; log:\n{}",
+            self.log()
+        );
+    }
+
+    /// SIGKILL: no chance to deactivate anything.
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Runs `granary <args>` with no server preset.
+pub fn granary_cli(args: &[&str]) -> CliOutput {
+    CliOutput::from(
+        Command::new(granary_bin())
+            .args(args)
+            .env_remove("GRANARY_SERVER")
+            .output()
+            .expect("granary CLI runs"),
+    )
+}
+
+pub struct CliOutput {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for CliOutput {
+    fn from(output: Output) -> Self {
+        CliOutput {
+            success: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl CliOutput {
+    /// The reply line of a call that must succeed.
+    pub fn reply(&self) -> &str {
+        assert!(self.success, "call failed: {}", self.stderr);
+        self.stdout.trim_end()
+    }
+}
