@@ -43,9 +43,11 @@ done
 fixtures="$grains_out/fixtures"
 mkdir -p "$fixtures"
 cp "$build_dir/$target/release/counter.wasm" "$fixtures/core-module.wasm"
-other_wit="$repo_root/tests/fixtures/other-world.wit"
-if newer "$other_wit" "$fixtures/other-world.wasm"; then
-  wasm-tools component embed --dummy "$other_wit" -o "$fixtures/other-world.core.wasm"
-  wasm-tools component new "$fixtures/other-world.core.wasm" -o "$fixtures/other-world.wasm"
-  rm "$fixtures/other-world.core.wasm"
-fi
+for fixture in other-world extra-import; do
+  wit="$repo_root/tests/fixtures/$fixture.wit"
+  if newer "$wit" "$fixtures/$fixture.wasm"; then
+    wasm-tools component embed --dummy "$wit" -o "$fixtures/$fixture.core.wasm"
+    wasm-tools component new "$fixtures/$fixture.core.wasm" -o "$fixtures/$fixture.wasm"
+    rm "$fixtures/$fixture.core.wasm"
+  fi
+done

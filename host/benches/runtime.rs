@@ -32,12 +32,8 @@ impl Stats {
 }
 
 fn row(name: &str, stats: &Stats, baseline: Option<&Stats>) {
-    let ratio = baseline.map_or(String::from("-"), |b| {
-        format!(
-            "{:.2}x",
-            stats.pct(0.5).as_secs_f64() / b.pct(0.5).as_secs_f64()
-        )
-    });
+    let ratio = baseline
+        .map_or(String::from("-"), |b| format!("{:.2}x", stats.pct(0.5).as_secs_f64() / b.pct(0.5).as_secs_f64()));
     println!(
         "| {name:<34} | {:>10.2?} | {:>10.2?} | {:>12.0} | {ratio:>8} |",
         stats.pct(0.5),
@@ -53,15 +49,12 @@ struct Raw {
 
 impl Raw {
     fn new(bytes: &[u8]) -> wasmtime::Result<Self> {
-        let engine = granary::runtime::build_engine(&PoolSettings::default())
-            .map_err(wasmtime::Error::msg)?;
+        let engine = granary::runtime::build_engine(&PoolSettings::default()).map_err(wasmtime::Error::msg)?;
         let component = Component::new(&engine, bytes)?;
         let mut linker = Linker::<()>::new(&engine);
         let mut host = linker.instance("granary:grain/host@0.1.0")?;
         host.func_wrap("load-state", |_, (): ()| Ok((None::<Vec<u8>>,)))?;
-        host.func_wrap("save-state", |_, (_state,): (Vec<u8>,)| {
-            Ok((Ok::<(), String>(()),))
-        })?;
+        host.func_wrap("save-state", |_, (_state,): (Vec<u8>,)| Ok((Ok::<(), String>(()),)))?;
         let pre = linker.instantiate_pre(&component)?;
         Ok(Raw { engine, pre })
     }
@@ -83,12 +76,7 @@ async fn raw_cold(raw: &Raw, n: usize) -> Stats {
     for _ in 0..n {
         let start = Instant::now();
         let (mut store, handle) = raw.activate().await.expect("raw activation");
-        handle
-            .call_async(&mut store, ("get".into(), Vec::new()))
-            .await
-            .expect("raw call")
-            .0
-            .expect("get");
+        handle.call_async(&mut store, ("get".into(), Vec::new())).await.expect("raw call").0.expect("get");
         samples.push(start.elapsed());
     }
     Stats::new(samples)
@@ -99,12 +87,7 @@ async fn raw_warm(raw: &Raw, n: usize) -> Stats {
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let start = Instant::now();
-        handle
-            .call_async(&mut store, ("get".into(), Vec::new()))
-            .await
-            .expect("raw call")
-            .0
-            .expect("get");
+        handle.call_async(&mut store, ("get".into(), Vec::new())).await.expect("raw call").0.expect("get");
         samples.push(start.elapsed());
     }
     Stats::new(samples)
@@ -115,9 +98,7 @@ async fn granary_cold(node: &Node, n: usize) -> Stats {
     for i in 0..n {
         let grain = GrainId::new("counter", format!("cold-{i}")).expect("id");
         let start = Instant::now();
-        node.call(&grain, "get", Vec::new(), None)
-            .await
-            .expect("cold call");
+        node.call(&grain, "get", Vec::new(), None).await.expect("cold call");
         samples.push(start.elapsed());
     }
     Stats::new(samples)
@@ -125,15 +106,11 @@ async fn granary_cold(node: &Node, n: usize) -> Stats {
 
 async fn granary_warm(node: &Node, n: usize) -> Stats {
     let grain = GrainId::new("counter", "warm").expect("id");
-    node.call(&grain, "get", Vec::new(), None)
-        .await
-        .expect("activate");
+    node.call(&grain, "get", Vec::new(), None).await.expect("activate");
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let start = Instant::now();
-        node.call(&grain, "get", Vec::new(), None)
-            .await
-            .expect("warm call");
+        node.call(&grain, "get", Vec::new(), None).await.expect("warm call");
         samples.push(start.elapsed());
     }
     Stats::new(samples)
@@ -148,9 +125,7 @@ async fn granary_concurrent(node: &Arc<Node>, callers: usize, per_caller: usize)
             tokio::spawn(async move {
                 let grain = GrainId::new("counter", format!("conc-{c}")).expect("id");
                 for _ in 0..per_caller {
-                    node.call(&grain, "get", Vec::new(), None)
-                        .await
-                        .expect("call");
+                    node.call(&grain, "get", Vec::new(), None).await.expect("call");
                 }
             })
         })
@@ -166,16 +141,13 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (cold_n, warm_n) = if quick { (200, 2_000) } else { (2_000, 50_000) };
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/grains/rust/counter.wasm");
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run ./examples/build.sh rust)", path.display()));
+    let bytes =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run ./examples/build.sh rust)", path.display()));
 
     let raw = Raw::new(&bytes).expect("raw host");
     let data = tempfile::tempdir().expect("temp dir");
-    let node =
-        Arc::new(Node::start(NodeConfig::new(data.path()), NodeId("bench".into())).expect("node"));
-    node.install_kind("counter", bytes, KindSettings::default())
-        .await
-        .expect("install counter");
+    let node = Arc::new(Node::start(NodeConfig::new(data.path()), NodeId("bench".into())).expect("node"));
+    node.push_kind("counter", bytes, KindSettings::default().into()).await.expect("install counter");
 
     // Warm-up, so neither side pays first-use costs inside the measurement.
     raw_warm(&raw, 1_000).await;
@@ -192,20 +164,10 @@ async fn main() {
         std::fs::metadata(&path).map_or(0, |m| m.len()),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    println!(
-        "| {:<34} | {:>10} | {:>10} | {:>12} | {:>8} |",
-        "scenario", "p50", "p99", "per second", "vs raw"
-    );
-    println!(
-        "|{:-<36}|{:->12}|{:->12}|{:->14}|{:->10}|",
-        "", "", "", "", ""
-    );
+    println!("| {:<34} | {:>10} | {:>10} | {:>12} | {:>8} |", "scenario", "p50", "p99", "per second", "vs raw");
+    println!("|{:-<36}|{:->12}|{:->12}|{:->14}|{:->10}|", "", "", "", "", "");
     row("raw wasmtime: cold activation+call", &raw_cold, None);
-    row(
-        "granary: cold activation+call",
-        &granary_cold,
-        Some(&raw_cold),
-    );
+    row("granary: cold activation+call", &granary_cold, Some(&raw_cold));
     row("raw wasmtime: warm call", &raw_warm, None);
     row("granary: warm call", &granary_warm, Some(&raw_warm));
     println!("granary: warm calls/s with 64 concurrent callers: {concurrent:.0}");

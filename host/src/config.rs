@@ -19,10 +19,25 @@ pub struct KindSettings {
 
 impl Default for KindSettings {
     fn default() -> Self {
-        KindSettings {
-            idle_timeout: Duration::from_secs(60),
-            max_memory: 64 * MIB,
-            time_limit: Duration::from_secs(5),
+        KindSettings { idle_timeout: Duration::from_secs(60), max_memory: 64 * MIB, time_limit: Duration::from_secs(5) }
+    }
+}
+
+/// Settings given with a push; unset fields keep the kind's current (or the node's default) value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KindSettingsUpdate {
+    pub idle_timeout: Option<Duration>,
+    pub max_memory: Option<u64>,
+    pub time_limit: Option<Duration>,
+}
+
+impl From<KindSettings> for KindSettingsUpdate {
+    /// An update that sets every field.
+    fn from(settings: KindSettings) -> Self {
+        KindSettingsUpdate {
+            idle_timeout: Some(settings.idle_timeout),
+            max_memory: Some(settings.max_memory),
+            time_limit: Some(settings.time_limit),
         }
     }
 }
@@ -43,11 +58,7 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        PoolSettings {
-            max_activations: 100_000,
-            max_grain_memory: 128 * MIB,
-            max_concurrent_turns: 2_000,
-        }
+        PoolSettings { max_activations: 100_000, max_grain_memory: 128 * MIB, max_concurrent_turns: 2_000 }
     }
 }
 
@@ -87,15 +98,8 @@ impl NodeConfig {
     /// Small pool, short limits: many test nodes fit in one process.
     pub fn for_test(data_dir: impl Into<PathBuf>) -> Self {
         NodeConfig {
-            default_kind: KindSettings {
-                time_limit: Duration::from_secs(2),
-                ..KindSettings::default()
-            },
-            pool: PoolSettings {
-                max_activations: 400,
-                max_grain_memory: 64 * MIB,
-                max_concurrent_turns: 200,
-            },
+            default_kind: KindSettings { time_limit: Duration::from_secs(2), ..KindSettings::default() },
+            pool: PoolSettings { max_activations: 400, max_grain_memory: 64 * MIB, max_concurrent_turns: 200 },
             default_call_timeout: Duration::from_secs(10),
             pid_cache_capacity: 10_000,
             ..NodeConfig::new(data_dir)

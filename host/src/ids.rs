@@ -49,15 +49,8 @@ impl GrainId {
 
 /// Checks that `name` can name a kind: ASCII letters, digits, `-` and `_`.
 pub fn validate_kind_name(name: &str) -> Result<(), GrainIdError> {
-    let ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(GrainIdError::BadKindName(name.to_string()))
-    }
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(GrainIdError::BadKindName(name.to_string())) }
 }
 
 impl FromStr for GrainId {
@@ -65,9 +58,7 @@ impl FromStr for GrainId {
 
     /// Splits at the first `/`: the identity may itself contain slashes.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (kind, identity) = s
-            .split_once('/')
-            .ok_or_else(|| GrainIdError::MissingSlash(s.to_string()))?;
+        let (kind, identity) = s.split_once('/').ok_or_else(|| GrainIdError::MissingSlash(s.to_string()))?;
         GrainId::new(kind, identity)
     }
 }
@@ -112,21 +103,9 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ids() {
-        assert!(matches!(
-            "counter".parse::<GrainId>(),
-            Err(GrainIdError::MissingSlash(_))
-        ));
-        assert!(matches!(
-            "/alice".parse::<GrainId>(),
-            Err(GrainIdError::EmptyKind(_))
-        ));
-        assert!(matches!(
-            "counter/".parse::<GrainId>(),
-            Err(GrainIdError::EmptyIdentity(_))
-        ));
-        assert!(matches!(
-            "no way/x".parse::<GrainId>(),
-            Err(GrainIdError::BadKindName(_))
-        ));
+        assert!(matches!("counter".parse::<GrainId>(), Err(GrainIdError::MissingSlash(_))));
+        assert!(matches!("/alice".parse::<GrainId>(), Err(GrainIdError::EmptyKind(_))));
+        assert!(matches!("counter/".parse::<GrainId>(), Err(GrainIdError::EmptyIdentity(_))));
+        assert!(matches!("no way/x".parse::<GrainId>(), Err(GrainIdError::BadKindName(_))));
     }
 }

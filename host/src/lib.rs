@@ -11,7 +11,7 @@
 //! - [`pid_cache`]: the moka LRU from grain id to PID.
 //! - [`runtime`]: the wasmtime engine, kinds (checked, compiled, cached), instances under limits,
 //!   and the host functions grains import.
-//! - [`kinds`]: the registry of installed kinds.
+//! - [`kinds`]: kinds by name: push (hot reload), rollback, removal, persisted with their modules.
 //! - [`state`]: the `StateStore` trait with etag fencing; redb and in-memory stores.
 //! - [`api`]: the gRPC API; [`cli`]: the `granary` command line.
 //! - [`config`], [`ids`], [`error`]: settings, typed identities, call errors.

@@ -1,10 +1,11 @@
 //! One node assembled: engine, kinds, state store, router; and its orderly shutdown.
 
+use crate::activation::ActivationStats;
 use crate::activation::Origin;
-use crate::config::{KindSettings, NodeConfig};
+use crate::config::{KindSettingsUpdate, NodeConfig};
 use crate::error::CallError;
-use crate::ids::{GrainId, NodeId};
-use crate::kinds::{InstallError, KindRegistry};
+use crate::ids::{ActivationId, GrainId, NodeId};
+use crate::kinds::{KindRegistry, Pushed, RegistryError};
 use crate::router::Router;
 use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engine};
 use crate::state::{RedbStateStore, StateStore};
@@ -13,6 +14,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// One live activation, as listed.
+pub struct GrainListing {
+    pub grain: GrainId,
+    pub activation: ActivationId,
+    pub stats: Arc<ActivationStats>,
+}
 
 pub struct Node {
     config: NodeConfig,
@@ -33,54 +41,52 @@ impl Node {
     }
 
     /// Starts a node on the given state store.
-    pub fn with_state_store(
-        config: NodeConfig,
-        id: NodeId,
-        state: Arc<dyn StateStore>,
-    ) -> anyhow::Result<Self> {
+    pub fn with_state_store(config: NodeConfig, id: NodeId, state: Arc<dyn StateStore>) -> anyhow::Result<Self> {
         let engine = build_engine(&config.pool)?;
-        let cache =
-            ArtifactCache::new(config.data_dir.join("artifacts"), &engine).with_context(|| {
-                format!(
-                    "cannot create the artifact cache under {}",
-                    config.data_dir.display()
-                )
-            })?;
+        let cache = ArtifactCache::new(config.data_dir.join("artifacts"), &engine)
+            .with_context(|| format!("cannot create the artifact cache under {}", config.data_dir.display()))?;
         let compiler = KindCompiler::new(engine.clone(), cache, config.max_module_bytes)?;
-        let kinds = Arc::new(KindRegistry::new(compiler));
-        let router = Arc::new(Router::new(
-            id,
-            Arc::clone(&kinds),
-            state,
-            config.pid_cache_capacity,
-            config.mailbox_capacity,
-        ));
+        let kinds = Arc::new(KindRegistry::open(
+            compiler,
+            &config.data_dir,
+            config.default_kind.clone(),
+            config.pool.max_grain_memory,
+        )?);
+        let router =
+            Arc::new(Router::new(id, Arc::clone(&kinds), state, config.pid_cache_capacity, config.mailbox_capacity));
         let ticker = EpochTicker::start(engine).context("cannot start the epoch ticker thread")?;
-        Ok(Node {
-            config,
-            kinds,
-            router,
-            _ticker: ticker,
-            started: Instant::now(),
-        })
+        Ok(Node { config, kinds, router, _ticker: ticker, started: Instant::now() })
     }
 
-    /// Checks, compiles and installs a kind; a refused module changes nothing.
-    pub async fn install_kind(
+    /// Checks, compiles and makes `bytes` the current version of kind `name` (a hot reload
+    /// if it exists). A refused module changes nothing.
+    pub async fn push_kind(
         &self,
         name: &str,
         bytes: Vec<u8>,
-        settings: KindSettings,
-    ) -> Result<Arc<Kind>, InstallError> {
+        update: KindSettingsUpdate,
+    ) -> Result<Pushed, RegistryError> {
         let kinds = Arc::clone(&self.kinds);
         let name = name.to_string();
-        tokio::task::spawn_blocking(move || kinds.install(&name, &bytes, settings))
+        tokio::task::spawn_blocking(move || kinds.push(&name, &bytes, &update))
             .await
             .expect("kind compilation does not panic")
     }
 
-    /// Installs every `NAME.wasm` in `dir` as kind `NAME` with the node's default settings.
-    pub async fn install_kinds_dir(&self, dir: &Path) -> anyhow::Result<Vec<Arc<Kind>>> {
+    /// Makes the previous version of kind `name` current again.
+    pub async fn rollback_kind(&self, name: &str) -> Result<Arc<Kind>, RegistryError> {
+        let kinds = Arc::clone(&self.kinds);
+        let name = name.to_string();
+        tokio::task::spawn_blocking(move || kinds.rollback(&name)).await.expect("rollback does not panic")
+    }
+
+    /// Removes kind `name`; its grains deactivate and later messages find no kind.
+    pub fn remove_kind(&self, name: &str) -> Result<(), RegistryError> {
+        self.kinds.remove(name)
+    }
+
+    /// Pushes every `NAME.wasm` in `dir` as kind `NAME`.
+    pub async fn push_kinds_dir(&self, dir: &Path, update: &KindSettingsUpdate) -> anyhow::Result<Vec<Pushed>> {
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .with_context(|| format!("cannot read kinds dir {}", dir.display()))?
             .filter_map(Result::ok)
@@ -88,22 +94,27 @@ impl Node {
             .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
             .collect();
         files.sort();
-        let mut installed = Vec::new();
+        let mut pushed = Vec::new();
         for path in files {
-            let name = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             let kind = self
-                .install_kind(&name, bytes, self.config.default_kind.clone())
+                .push_kind(&name, bytes, update.clone())
                 .await
                 .with_context(|| format!("cannot load {} as kind {name:?}", path.display()))?;
-            installed.push(kind);
+            pushed.push(kind);
         }
-        Ok(installed)
+        Ok(pushed)
+    }
+
+    /// The live activations, sorted by grain id.
+    pub fn grains(&self) -> Vec<GrainListing> {
+        self.router
+            .directory()
+            .snapshot()
+            .into_iter()
+            .map(|(grain, pid)| GrainListing { grain, activation: pid.activation, stats: pid.stats })
+            .collect()
     }
 
     /// Calls `target` and waits for its reply, for `timeout` or the node's default.
@@ -115,9 +126,7 @@ impl Node {
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, CallError> {
         let origin = Origin::external(self.deadline(timeout));
-        self.router
-            .call(target, method.to_string(), payload, origin)
-            .await
+        self.router.call(target, method.to_string(), payload, origin).await
     }
 
     /// Queues a one-way message for `target`.
@@ -129,9 +138,7 @@ impl Node {
         timeout: Option<Duration>,
     ) -> Result<(), CallError> {
         let origin = Origin::external(self.deadline(timeout));
-        self.router
-            .send(target, method.to_string(), payload, origin)
-            .await
+        self.router.send(target, method.to_string(), payload, origin).await
     }
 
     fn deadline(&self, timeout: Option<Duration>) -> Instant {
@@ -144,6 +151,11 @@ impl Node {
 
     pub fn router(&self) -> &Arc<Router> {
         &self.router
+    }
+
+    /// The store grain state lives in.
+    pub fn state_store(&self) -> &Arc<dyn StateStore> {
+        self.router.state_store()
     }
 
     pub fn config(&self) -> &NodeConfig {

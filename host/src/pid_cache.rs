@@ -10,9 +10,7 @@ pub struct PidCache {
 
 impl PidCache {
     pub fn new(capacity: u64) -> Self {
-        PidCache {
-            pids: Cache::new(capacity),
-        }
+        PidCache { pids: Cache::new(capacity) }
     }
 
     pub fn get(&self, grain: &GrainId) -> Option<Pid> {

@@ -4,12 +4,11 @@
 //! left the directory, so a refused send is retried on a fresh activation, and messages
 //! already queued are handed back here by the stopping activation.
 
-use crate::activation::{Activation, Directory, Envelope, Origin, Pid};
+use crate::activation::{Activation, ActivationStats, Directory, Envelope, Origin, Pid};
 use crate::error::CallError;
 use crate::ids::{GrainId, NodeId};
 use crate::kinds::KindRegistry;
 use crate::pid_cache::PidCache;
-use crate::runtime::Kind;
 use crate::state::StateStore;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -58,21 +57,10 @@ impl Router {
     ) -> Result<Vec<u8>, CallError> {
         let deadline = origin.deadline;
         let (reply, answer) = oneshot::channel();
-        self.deliver(
-            target,
-            Envelope {
-                method,
-                payload,
-                origin,
-                reply: Some(reply),
-            },
-        )
-        .await?;
+        self.deliver(target, Envelope { method, payload, origin, reply: Some(reply) }).await?;
         match timeout_at(deadline, answer).await {
             Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => Err(CallError::Unavailable(format!(
-                "{target} stopped before replying"
-            ))),
+            Ok(Err(_)) => Err(CallError::Unavailable(format!("{target} stopped before replying"))),
             Err(_) => Err(CallError::Timeout),
         }
     }
@@ -85,25 +73,12 @@ impl Router {
         payload: Vec<u8>,
         origin: Origin,
     ) -> Result<(), CallError> {
-        self.deliver(
-            target,
-            Envelope {
-                method,
-                payload,
-                origin,
-                reply: None,
-            },
-        )
-        .await
+        self.deliver(target, Envelope { method, payload, origin, reply: None }).await
     }
 
     /// Puts `envelope` into the mailbox of `target`'s activation, activating it if needed.
     /// On failure the sender has been answered with the returned error.
-    pub(crate) async fn deliver(
-        self: &Arc<Self>,
-        target: &GrainId,
-        envelope: Envelope,
-    ) -> Result<(), CallError> {
+    pub(crate) async fn deliver(self: &Arc<Self>, target: &GrainId, envelope: Envelope) -> Result<(), CallError> {
         let refuse = |envelope: Envelope, error: CallError| {
             envelope.answer(Err(error.clone()));
             Err(error)
@@ -112,18 +87,15 @@ impl Router {
             let cycle = CallError::Cycle(envelope.origin.describe_with(target));
             return refuse(envelope, cycle);
         }
-        let Some(kind) = self.kinds.get(target.kind()) else {
+        if self.kinds.get(target.kind()).is_none() {
             return refuse(envelope, CallError::UnknownKind(target.kind().to_string()));
-        };
+        }
         let deadline = envelope.origin.deadline;
         loop {
             if self.shutdown.is_cancelled() {
-                return refuse(
-                    envelope,
-                    CallError::Unavailable("node is shutting down".into()),
-                );
+                return refuse(envelope, CallError::Unavailable("node is shutting down".into()));
             }
-            let pid = self.resolve(target, &kind);
+            let pid = self.resolve(target);
             let permit = match timeout_at(deadline, pid.mailbox.reserve()).await {
                 Ok(Ok(permit)) => permit,
                 // The activation stopped after we looked it up: forget it and retry.
@@ -139,25 +111,16 @@ impl Router {
     }
 
     /// The live activation of `target`, starting one if there is none.
-    fn resolve(self: &Arc<Self>, target: &GrainId, kind: &Arc<Kind>) -> Pid {
+    fn resolve(self: &Arc<Self>, target: &GrainId) -> Pid {
         if let Some(pid) = self.pids.get(target) {
             return pid;
         }
         let pid = self.directory.get_or_activate(target, |activation| {
             let (mailbox, inbox) = mpsc::channel(self.mailbox_capacity);
-            let task = Activation::new(
-                target.clone(),
-                activation,
-                Arc::clone(kind),
-                Arc::clone(self),
-                inbox,
-            );
+            let stats = Arc::new(ActivationStats::default());
+            let task = Activation::new(target.clone(), activation, Arc::clone(self), inbox, Arc::clone(&stats));
             self.activations.spawn(task.run(self.shutdown.clone()));
-            Pid {
-                node: self.node.clone(),
-                activation,
-                mailbox,
-            }
+            Pid { node: self.node.clone(), activation, mailbox, stats }
         });
         self.pids.insert(target.clone(), pid.clone());
         pid
@@ -169,7 +132,11 @@ impl Router {
         self.pids.invalidate(grain);
     }
 
-    pub(crate) fn state_store(&self) -> &Arc<dyn StateStore> {
+    pub fn kinds(&self) -> &Arc<KindRegistry> {
+        &self.kinds
+    }
+
+    pub fn state_store(&self) -> &Arc<dyn StateStore> {
         &self.state
     }
 

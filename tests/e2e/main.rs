@@ -4,3 +4,5 @@
 mod support;
 
 mod dev_node;
+mod http;
+mod kinds;

@@ -8,3 +8,4 @@ mod isolation;
 mod kinds;
 mod lifecycle;
 mod messaging;
+mod reload;

@@ -12,52 +12,33 @@ use std::time::Duration;
 
 /// The repository root (the host crate's parent).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
 }
 
 /// `target/grains/<lang>/<name>.wasm`, built by `./examples/build.sh`.
 pub fn component_path(lang: &str, name: &str) -> PathBuf {
-    repo_root()
-        .join("target/grains")
-        .join(lang)
-        .join(format!("{name}.wasm"))
+    repo_root().join("target/grains").join(lang).join(format!("{name}.wasm"))
 }
 
 pub fn component(lang: &str, name: &str) -> Vec<u8> {
     let path = component_path(lang, name);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (build it with ./examples/build.sh {lang})",
-            path.display()
-        )
-    })
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (build it with ./examples/build.sh {lang})", path.display()))
 }
 
 /// A test node on a fresh data dir, with the given Rust example kinds installed.
 pub async fn node_with(dir: &Path, kinds: &[(&str, KindSettings)]) -> Node {
     let node = Node::start(NodeConfig::for_test(dir), NodeId("test".into())).expect("node starts");
     for (name, settings) in kinds {
-        node.install_kind(name, component("rust", name), settings.clone())
-            .await
-            .expect("example kind installs");
+        node.push_kind(name, component("rust", name), settings.clone().into()).await.expect("example kind installs");
     }
     node
 }
 
 /// Calls `grain` with a text payload and returns the reply as text.
-pub async fn call(
-    node: &Node,
-    grain: &str,
-    method: &str,
-    payload: &str,
-) -> Result<String, CallError> {
+pub async fn call(node: &Node, grain: &str, method: &str, payload: &str) -> Result<String, CallError> {
     let grain: GrainId = grain.parse().expect("valid grain id");
-    let reply = node
-        .call(&grain, method, payload.as_bytes().to_vec(), None)
-        .await?;
+    let reply = node.call(&grain, method, payload.as_bytes().to_vec(), None).await?;
     Ok(String::from_utf8(reply).expect("replies are UTF-8 JSON"))
 }
 
@@ -65,18 +46,36 @@ pub async fn call(
 pub async fn eventually(within: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + within;
     while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out after {within:?} waiting for {what}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {within:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
+/// `bytes` with a custom section appended: a different version of the same component.
+pub fn new_version_of(bytes: &[u8], tag: &str) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            out.push(if value == 0 { byte } else { byte | 0x80 });
+            if value == 0 {
+                break;
+            }
+        }
+    }
+    let name = b"granary-test-version";
+    let mut content = Vec::new();
+    leb128(name.len(), &mut content);
+    content.extend_from_slice(name);
+    content.extend_from_slice(tag.as_bytes());
+    let mut out = bytes.to_vec();
+    out.push(0); // custom section id
+    leb128(content.len(), &mut out);
+    out.extend_from_slice(&content);
+    out
+}
+
 /// Kind settings with a short receive timeout.
 pub fn idle_after(idle: Duration) -> KindSettings {
-    KindSettings {
-        idle_timeout: idle,
-        ..KindSettings::default()
-    }
+    KindSettings { idle_timeout: idle, ..KindSettings::default() }
 }

@@ -14,22 +14,27 @@ pub fn granary_bin() -> PathBuf {
 /// A running `granary dev` whose log is collected.
 pub struct DevNode {
     child: Child,
+    /// The gRPC address, `http://127.0.0.1:PORT`.
     pub server: String,
+    /// The HTTP gateway address, `http://127.0.0.1:PORT`.
+    pub http: String,
     log: Arc<Mutex<String>>,
 }
 
 impl DevNode {
-    /// Starts `granary dev` on a free port with the Rust examples as kinds.
+    /// Starts `granary dev` on free ports with the Rust examples as kinds.
+    pub fn with_examples(data_dir: &Path, extra_args: &[&str]) -> DevNode {
+        let kinds = component_path("rust", "counter").parent().expect("grains dir").to_path_buf();
+        let mut args = vec!["--kinds", kinds.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(extra_args);
+        DevNode::start(data_dir, &args)
+    }
+
+    /// Starts `granary dev` on free ports.
     pub fn start(data_dir: &Path, extra_args: &[&str]) -> DevNode {
-        let kinds = component_path("rust", "counter")
-            .parent()
-            .expect("grains dir")
-            .to_path_buf();
         let mut child = Command::new(granary_bin())
-            .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args(["dev", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .arg("--kinds")
-            .arg(&kinds)
             .args(extra_args)
             .env("RUST_LOG", "info,granary=debug")
             .current_dir(repo_root())
@@ -44,29 +49,19 @@ impl DevNode {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some((_, rest)) = line.split_once("listening on ") {
-                    address_tx
-                        .send(
-                            rest.split_whitespace()
-                                .next()
-                                .unwrap_or_default()
-                                .to_string(),
-                        )
-                        .ok();
+                    let grpc = rest.split_whitespace().next().unwrap_or_default().to_string();
+                    let http = rest.split_once("http=").map(|(_, h)| h.split_whitespace().next().unwrap_or_default());
+                    address_tx.send((grpc, http.unwrap_or_default().to_string())).ok();
                 }
                 let mut log = collected.lock().expect("log lock");
                 log.push_str(&line);
                 log.push('\n');
             }
         });
-        let server = address_rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "granary dev did not report its address; log:\n{}",
-                    log.lock().expect("log lock")
-                )
-            });
-        DevNode { child, server, log }
+        let (server, http) = address_rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+            panic!("granary dev did not report its address; log:\n{}", log.lock().expect("log lock"))
+        });
+        DevNode { child, server, http, log }
     }
 
     /// Runs `granary <args>` against this node (through `GRANARY_SERVER`).
@@ -87,11 +82,7 @@ impl DevNode {
     pub fn wait_for_log(&self, needle: &str, within: Duration) {
         let deadline = Instant::now() + within;
         while !self.log().contains(needle) {
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} in the node log within {within:?}:\n{}",
-                self.log()
-            );
+            assert!(Instant::now() < deadline, "no {needle:?} in the node log within {within:?}:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -99,17 +90,10 @@ impl DevNode {
     /// SIGTERM, then wait for the process to exit on its own.
     pub fn stop(mut self) {
         let pid = self.child.id().to_string();
-        let status = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
+        let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
         assert!(status.success(), "kill -TERM {pid}");
         let exit = self.child.wait().expect("node exits");
-        assert!(
-            exit.success(),
-            "graceful stop exits 0, got {exit}; log:\n{}",
-            self.log()
-        );
+        assert!(exit.success(), "graceful stop exits 0, got {exit}; log:\n{}", self.log());
     }
 
     /// SIGKILL: no chance to deactivate anything.
@@ -129,11 +113,7 @@ impl Drop for DevNode {
 /// Runs `granary <args>` with no server preset.
 pub fn granary_cli(args: &[&str]) -> CliOutput {
     CliOutput::from(
-        Command::new(granary_bin())
-            .args(args)
-            .env_remove("GRANARY_SERVER")
-            .output()
-            .expect("granary CLI runs"),
+        Command::new(granary_bin()).args(args).env_remove("GRANARY_SERVER").output().expect("granary CLI runs"),
     )
 }
 

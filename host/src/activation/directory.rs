@@ -16,15 +16,8 @@ pub struct Directory {
 impl Directory {
     /// The live activation of `grain`, or a new one made by `activate` under the lock,
     /// so concurrent first messages create exactly one activation.
-    pub fn get_or_activate(
-        &self,
-        grain: &GrainId,
-        activate: impl FnOnce(ActivationId) -> Pid,
-    ) -> Pid {
-        let mut live = self
-            .live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pub fn get_or_activate(&self, grain: &GrainId, activate: impl FnOnce(ActivationId) -> Pid) -> Pid {
+        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(pid) = live.get(grain) {
             return pid.clone();
         }
@@ -37,24 +30,15 @@ impl Directory {
 
     /// Forgets `grain` if `activation` is still the one registered for it.
     pub fn remove(&self, grain: &GrainId, activation: ActivationId) {
-        let mut live = self
-            .live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if live
-            .get(grain)
-            .is_some_and(|pid| pid.activation == activation)
-        {
+        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if live.get(grain).is_some_and(|pid| pid.activation == activation) {
             live.remove(grain);
         }
     }
 
     /// How many activations are live now.
     pub fn len(&self) -> usize {
-        self.live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .len()
+        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -68,11 +52,14 @@ impl Directory {
 
     /// The live grain ids, for listings.
     pub fn grains(&self) -> Vec<GrainId> {
-        self.live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .keys()
-            .cloned()
-            .collect()
+        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).keys().cloned().collect()
+    }
+
+    /// The live activations, sorted by grain id.
+    pub fn snapshot(&self) -> Vec<(GrainId, Pid)> {
+        let live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut all: Vec<(GrainId, Pid)> = live.iter().map(|(grain, pid)| (grain.clone(), pid.clone())).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
     }
 }

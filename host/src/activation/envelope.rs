@@ -20,10 +20,7 @@ pub struct Origin {
 impl Origin {
     /// A request from outside any grain.
     pub fn external(deadline: Instant) -> Self {
-        Origin {
-            chain: Vec::new(),
-            deadline,
-        }
+        Origin { chain: Vec::new(), deadline }
     }
 
     /// `a -> b -> c` for a chain `[a, b]` calling `c`.

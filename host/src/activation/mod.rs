@@ -2,13 +2,16 @@
 
 mod directory;
 mod envelope;
+mod stats;
 mod task;
 
 pub use directory::Directory;
 pub use envelope::{Envelope, Origin, ReplyTo};
+pub use stats::ActivationStats;
 pub use task::Activation;
 
 use crate::ids::{ActivationId, NodeId};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Where an activation lives and how to reach its mailbox.
@@ -17,13 +20,11 @@ pub struct Pid {
     pub node: NodeId,
     pub activation: ActivationId,
     pub(crate) mailbox: mpsc::Sender<Envelope>,
+    pub stats: Arc<ActivationStats>,
 }
 
 impl std::fmt::Debug for Envelope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Envelope")
-            .field("method", &self.method)
-            .field("bytes", &self.payload.len())
-            .finish()
+        f.debug_struct("Envelope").field("method", &self.method).field("bytes", &self.payload.len()).finish()
     }
 }

@@ -1,12 +1,12 @@
 //! The life of one activation: activate, handle messages in order, deactivate when idle.
 
-use super::Envelope;
+use super::{ActivationStats, Envelope};
 use crate::error::CallError;
 use crate::ids::{ActivationId, GrainId};
 use crate::router::Router;
 use crate::runtime::{Fault, GrainInstance, GrainState, Kind};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 
@@ -19,14 +19,22 @@ enum Stop {
     Shutdown,
     /// The instance faulted or turned stale: it is dropped without `deactivate`.
     Discard,
+    /// The kind has a new version (or was removed): queued messages go to the next activation.
+    Reload,
 }
 
 pub struct Activation {
     grain: GrainId,
     id: ActivationId,
-    kind: Arc<Kind>,
     router: Arc<Router>,
     inbox: mpsc::Receiver<Envelope>,
+    stats: Arc<ActivationStats>,
+}
+
+/// The kind version an activation runs, and news of the next one.
+struct Version {
+    kind: Arc<Kind>,
+    changes: watch::Receiver<Option<Arc<Kind>>>,
 }
 
 impl From<Fault> for CallError {
@@ -43,22 +51,16 @@ impl Activation {
     pub fn new(
         grain: GrainId,
         id: ActivationId,
-        kind: Arc<Kind>,
         router: Arc<Router>,
         inbox: mpsc::Receiver<Envelope>,
+        stats: Arc<ActivationStats>,
     ) -> Self {
-        Activation {
-            grain,
-            id,
-            kind,
-            router,
-            inbox,
-        }
+        Activation { grain, id, router, inbox, stats }
     }
 
     pub async fn run(mut self, shutdown: CancellationToken) {
-        let instance = match self.start().await {
-            Ok(instance) => instance,
+        let (mut version, instance) = match self.start().await {
+            Ok(started) => started,
             Err(error) => {
                 tracing::warn!(grain = %self.grain, "activation failed: {error}");
                 self.router.forget(&self.grain, self.id);
@@ -69,12 +71,12 @@ impl Activation {
                 return;
             }
         };
-        tracing::debug!(grain = %self.grain, activation = %self.id, version = self.kind.version(), "activated");
-        let (instance, stop) = self.serve(instance, &shutdown).await;
-        if let Some(instance) = instance {
-            if let Err(fault) = instance.deactivate().await {
-                tracing::warn!(grain = %self.grain, "deactivate failed: {fault}");
-            }
+        tracing::debug!(grain = %self.grain, activation = %self.id, version = version.kind.version(), "activated");
+        let (instance, stop) = self.serve(instance, &mut version, &shutdown).await;
+        if let Some(instance) = instance
+            && let Err(fault) = instance.deactivate().await
+        {
+            tracing::warn!(grain = %self.grain, "deactivate failed: {fault}");
         }
         tracing::debug!(grain = %self.grain, activation = %self.id, ?stop, "deactivated");
         self.router.forget(&self.grain, self.id);
@@ -88,42 +90,39 @@ impl Activation {
         }
     }
 
-    async fn start(&self) -> Result<GrainInstance, CallError> {
+    /// Subscribes to the kind's current version, loads state, instantiates and activates.
+    async fn start(&self) -> Result<(Version, GrainInstance), CallError> {
+        let unknown = || CallError::UnknownKind(self.grain.kind().to_string());
+        let (kind, changes) = self.router.kinds().subscribe(self.grain.kind()).ok_or_else(unknown)?;
+        self.stats.set_version(kind.version());
         let saved = self
             .router
             .state_store()
             .load(&self.grain)
             .await
-            .map_err(|e| {
-                CallError::Unavailable(format!("cannot load state of {}: {e}", self.grain))
-            })?;
-        let state = GrainState::new(
-            self.grain.clone(),
-            Arc::clone(&self.router),
-            saved,
-            self.kind.settings().max_memory,
-        );
-        Ok(GrainInstance::start(&self.kind, state).await?)
+            .map_err(|e| CallError::Unavailable(format!("cannot load state of {}: {e}", self.grain)))?;
+        let state = GrainState::new(self.grain.clone(), Arc::clone(&self.router), saved, kind.settings().max_memory);
+        let instance = GrainInstance::start(&kind, state).await?;
+        Ok((Version { kind, changes }, instance))
     }
 
-    /// Handles messages until the grain idles out, faults, or the node stops.
+    /// Handles messages until the grain idles out, faults, its kind changes, or the node stops.
     /// Returns the instance if it is still fit to run `deactivate`.
     async fn serve(
         &mut self,
         mut instance: GrainInstance,
+        version: &mut Version,
         shutdown: &CancellationToken,
     ) -> (Option<GrainInstance>, Stop) {
-        let idle_after = |instance: &GrainInstance| {
-            instance
-                .receive_timeout()
-                .unwrap_or(self.kind.settings().idle_timeout)
-        };
+        let default_idle = version.kind.settings().idle_timeout;
+        let idle_after = |instance: &GrainInstance| instance.receive_timeout().unwrap_or(default_idle);
         let idle = sleep(idle_after(&instance));
         tokio::pin!(idle);
         loop {
             let envelope = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return (Some(instance), Stop::Shutdown),
+                _ = version.changes.changed() => return (Some(instance), Stop::Reload),
                 envelope = self.inbox.recv() => match envelope {
                     Some(envelope) => envelope,
                     None => return (Some(instance), Stop::Shutdown),
@@ -134,13 +133,9 @@ impl Activation {
                 envelope.answer(Err(CallError::Timeout));
                 continue;
             }
-            let Envelope {
-                method,
-                payload,
-                origin,
-                reply,
-            } = envelope;
+            let Envelope { method, payload, origin, reply } = envelope;
             let outcome = instance.handle(&method, &payload, origin).await;
+            self.stats.record_turn(instance.memory_bytes());
             let reply_with = |outcome| {
                 if let Some(reply) = reply {
                     reply.send(outcome).ok();
@@ -148,9 +143,7 @@ impl Activation {
             };
             match outcome {
                 Ok(result) if instance.is_stale() => {
-                    let why = result
-                        .err()
-                        .unwrap_or_else(|| "state was written by a newer activation".into());
+                    let why = result.err().unwrap_or_else(|| "state was written by a newer activation".into());
                     reply_with(Err(CallError::Failed(why)));
                     return (None, Stop::Discard);
                 }

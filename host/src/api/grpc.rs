@@ -1,62 +1,196 @@
-//! The `granary.v1.Grains` gRPC service and the server that hosts it.
+//! The gRPC services (`Grains`, `Kinds`, `Node`, reflection) and the server that hosts them.
 
+use super::ApiContext;
+use super::auth::Access;
+use super::convert;
 use super::proto::grains_server::{Grains, GrainsServer};
-use super::proto::{CallReply, CallRequest, GrainRef, SendReply, SendRequest};
+use super::proto::kinds_server::{Kinds, KindsServer};
+use super::proto::node_server::{Node as NodeApi, NodeServer};
+use super::proto::{self, push_kind_chunk::Part};
 use super::status::request_timeout;
+use crate::config::KindSettingsUpdate;
 use crate::error::CallError;
 use crate::ids::GrainId;
-use crate::node::Node;
 use std::future::Future;
-use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
-pub struct GrainsService {
-    node: Arc<Node>,
+impl ApiContext {
+    fn authorize<T>(&self, access: Access, request: &Request<T>) -> Result<(), Status> {
+        let header = request.metadata().get("authorization").and_then(|value| value.to_str().ok());
+        Ok(self.tokens.check(access, header)?)
+    }
 }
 
-fn grain_id(grain: Option<GrainRef>) -> Result<GrainId, Status> {
+fn grain_id(grain: Option<proto::GrainRef>) -> Result<GrainId, Status> {
     let grain = grain.ok_or_else(|| Status::invalid_argument("request names no grain"))?;
-    GrainId::new(grain.kind, grain.identity)
-        .map_err(|e| CallError::InvalidRequest(e.to_string()).into())
+    GrainId::new(grain.kind, grain.identity).map_err(|e| CallError::InvalidRequest(e.to_string()).into())
+}
+
+fn nonzero_millis(ms: u64) -> Option<Duration> {
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+/// Settings from a push; zero fields keep the current values.
+fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate {
+    let settings = settings.unwrap_or_default();
+    KindSettingsUpdate {
+        idle_timeout: nonzero_millis(settings.idle_timeout_ms),
+        max_memory: (settings.max_memory_bytes > 0).then_some(settings.max_memory_bytes),
+        time_limit: nonzero_millis(settings.time_limit_ms),
+    }
 }
 
 #[tonic::async_trait]
-impl Grains for GrainsService {
-    async fn call(&self, request: Request<CallRequest>) -> Result<Response<CallReply>, Status> {
+impl Grains for ApiContext {
+    async fn call(&self, request: Request<proto::CallRequest>) -> Result<Response<proto::CallReply>, Status> {
+        self.authorize(Access::Call, &request)?;
         let timeout = request_timeout(&request);
-        let CallRequest {
-            grain,
-            method,
-            payload,
-        } = request.into_inner();
-        let grain = grain_id(grain)?;
-        let payload = self.node.call(&grain, &method, payload, timeout).await?;
-        Ok(Response::new(CallReply { payload }))
+        let proto::CallRequest { grain, method, payload } = request.into_inner();
+        let payload = self.node.call(&grain_id(grain)?, &method, payload, timeout).await?;
+        Ok(Response::new(proto::CallReply { payload }))
     }
 
-    async fn send(&self, request: Request<SendRequest>) -> Result<Response<SendReply>, Status> {
+    async fn send(&self, request: Request<proto::SendRequest>) -> Result<Response<proto::SendReply>, Status> {
+        self.authorize(Access::Call, &request)?;
         let timeout = request_timeout(&request);
-        let SendRequest {
-            grain,
-            method,
-            payload,
-        } = request.into_inner();
-        let grain = grain_id(grain)?;
-        self.node.send(&grain, &method, payload, timeout).await?;
-        Ok(Response::new(SendReply {}))
+        let proto::SendRequest { grain, method, payload } = request.into_inner();
+        self.node.send(&grain_id(grain)?, &method, payload, timeout).await?;
+        Ok(Response::new(proto::SendReply {}))
+    }
+
+    async fn list_grains(
+        &self,
+        request: Request<proto::ListGrainsRequest>,
+    ) -> Result<Response<proto::ListGrainsReply>, Status> {
+        let kind = request.into_inner().kind;
+        let grains = self
+            .node
+            .grains()
+            .iter()
+            .filter(|listing| kind.is_empty() || listing.grain.kind() == kind)
+            .map(|listing| convert::grain(&self.node, listing))
+            .collect();
+        Ok(Response::new(proto::ListGrainsReply { grains }))
     }
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+#[tonic::async_trait]
+impl Kinds for ApiContext {
+    async fn push_kind(
+        &self,
+        request: Request<Streaming<proto::PushKindChunk>>,
+    ) -> Result<Response<proto::PushKindReply>, Status> {
+        self.authorize(Access::Admin, &request)?;
+        let limit = self.node.config().max_module_bytes;
+        let mut chunks = request.into_inner();
+        let header = match chunks.message().await? {
+            Some(proto::PushKindChunk { part: Some(Part::Header(header)) }) => header,
+            _ => return Err(Status::invalid_argument("a push starts with a header naming the kind")),
+        };
+        if header.total_bytes > limit as u64 {
+            return Err(Status::resource_exhausted(format!(
+                "module is {} bytes, over the limit of {limit}",
+                header.total_bytes
+            )));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(header.total_bytes).unwrap_or(0).min(limit));
+        while let Some(chunk) = chunks.message().await? {
+            let Some(Part::Data(data)) = chunk.part else {
+                return Err(Status::invalid_argument("only module bytes may follow the header"));
+            };
+            if bytes.len() + data.len() > limit {
+                return Err(Status::resource_exhausted(format!("module is over the limit of {limit} bytes")));
+            }
+            bytes.extend_from_slice(&data);
+        }
+        if header.total_bytes != 0 && header.total_bytes != bytes.len() as u64 {
+            return Err(Status::invalid_argument(format!(
+                "upload incomplete: header announced {} bytes, received {}",
+                header.total_bytes,
+                bytes.len()
+            )));
+        }
+        let started = Instant::now();
+        let pushed = self.node.push_kind(&header.name, bytes, settings_update(header.settings)).await?;
+        let compile_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(
+            kind = header.name,
+            version = pushed.kind.version(),
+            unchanged = pushed.unchanged,
+            compile_ms,
+            "kind pushed"
+        );
+        let kind = convert::kind_named(&self.node, &header.name);
+        Ok(Response::new(proto::PushKindReply { kind, unchanged: pushed.unchanged, compile_ms }))
+    }
+
+    async fn list_kinds(
+        &self,
+        _request: Request<proto::ListKindsRequest>,
+    ) -> Result<Response<proto::ListKindsReply>, Status> {
+        let active = convert::active_per_kind(&self.node);
+        let kinds = self.node.kinds().list().iter().map(|info| convert::kind(info, &active)).collect();
+        Ok(Response::new(proto::ListKindsReply { kinds }))
+    }
+
+    async fn remove_kind(
+        &self,
+        request: Request<proto::RemoveKindRequest>,
+    ) -> Result<Response<proto::RemoveKindReply>, Status> {
+        self.authorize(Access::Admin, &request)?;
+        let name = request.into_inner().name;
+        self.node.remove_kind(&name)?;
+        tracing::info!(kind = name, "kind removed");
+        Ok(Response::new(proto::RemoveKindReply {}))
+    }
+
+    async fn rollback_kind(
+        &self,
+        request: Request<proto::RollbackKindRequest>,
+    ) -> Result<Response<proto::RollbackKindReply>, Status> {
+        self.authorize(Access::Admin, &request)?;
+        let name = request.into_inner().name;
+        let kind = self.node.rollback_kind(&name).await?;
+        tracing::info!(kind = name, version = kind.version(), "kind rolled back");
+        Ok(Response::new(proto::RollbackKindReply { kind: convert::kind_named(&self.node, &name) }))
+    }
+}
+
+#[tonic::async_trait]
+impl NodeApi for ApiContext {
+    async fn node_info(
+        &self,
+        _request: Request<proto::NodeInfoRequest>,
+    ) -> Result<Response<proto::NodeInfoReply>, Status> {
+        let node = &self.node;
+        Ok(Response::new(proto::NodeInfoReply {
+            node: node.router().node().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            uptime_ms: u64::try_from(node.uptime().as_millis()).unwrap_or(u64::MAX),
+            kinds: node.kinds().list().len() as u64,
+            active_grains: node.router().directory().len() as u64,
+            activations_started: node.router().directory().started(),
+        }))
+    }
+}
+
+/// Serves the gRPC API on `listener` until `shutdown` completes.
 pub async fn serve(
-    node: Arc<Node>,
+    context: ApiContext,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::DESCRIPTOR_SET)
+        .build_v1()?;
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     tonic::transport::Server::builder()
-        .add_service(GrainsServer::new(GrainsService { node }))
+        .add_service(GrainsServer::new(context.clone()))
+        .add_service(KindsServer::new(context.clone()))
+        .add_service(NodeServer::new(context))
+        .add_service(reflection)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;
     Ok(())

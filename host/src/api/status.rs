@@ -1,6 +1,9 @@
 //! Maps call errors and request deadlines onto gRPC.
 
+use super::auth::Denied;
 use crate::error::CallError;
+use crate::kinds::RegistryError;
+use crate::runtime::KindError;
 use std::time::Duration;
 use tonic::{Code, Status};
 
@@ -20,8 +23,36 @@ impl From<CallError> for Status {
     }
 }
 
-/// The client's deadline from the `grpc-timeout` header (`<digits><unit>`, unit one of H M S m u n).
+impl From<RegistryError> for Status {
+    fn from(error: RegistryError) -> Self {
+        let code = match &error {
+            RegistryError::BadModule(KindError::TooLarge { .. }) => Code::ResourceExhausted,
+            RegistryError::BadName(_) | RegistryError::BadModule(_) | RegistryError::BadSettings(_) => {
+                Code::InvalidArgument
+            }
+            RegistryError::NotFound(_) => Code::NotFound,
+            RegistryError::NoPrevious(_) => Code::FailedPrecondition,
+            RegistryError::Storage(_) => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}
+
+impl From<Denied> for Status {
+    fn from(denied: Denied) -> Self {
+        Status::permission_denied(denied.to_string())
+    }
+}
+
+/// How long the node works on a request: the client's `grpc-timeout`, less a margin so the
+/// node's own `DEADLINE_EXCEEDED` reaches the client before tonic cancels the handler.
 pub fn request_timeout<T>(request: &tonic::Request<T>) -> Option<Duration> {
+    let timeout = client_timeout(request)?;
+    Some(timeout.saturating_sub((timeout / 10).min(Duration::from_millis(100))))
+}
+
+/// The client's deadline from the `grpc-timeout` header (`<digits><unit>`, unit one of H M S m u n).
+fn client_timeout<T>(request: &tonic::Request<T>) -> Option<Duration> {
     let value = request.metadata().get("grpc-timeout")?.to_str().ok()?;
     let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
     let amount: u64 = digits.parse().ok()?;

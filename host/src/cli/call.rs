@@ -1,53 +1,28 @@
 //! `granary call` and `granary send`: one message to a grain through a node's gRPC API.
 
-use super::duration;
-use crate::api::proto::grains_client::GrainsClient;
+use super::client::{Connection, status_line};
 use crate::api::proto::{CallRequest, GrainRef, SendRequest};
 use crate::ids::GrainId;
-use anyhow::Context;
 use std::io::Write;
-use std::time::Duration;
 
 #[derive(clap::Args)]
-pub struct Target {
+pub struct MessageArgs {
     /// The grain, as kind/identity.
     grain: GrainId,
     /// The method to invoke.
     method: String,
     /// The payload (JSON by convention); empty if omitted.
     payload: Option<String>,
-    /// The node to talk to.
-    #[arg(long, env = "GRANARY_SERVER", default_value = "http://127.0.0.1:7070")]
-    server: String,
-    /// How long to wait for the reply.
-    #[arg(long, value_parser = duration::parse, default_value = "30s")]
-    timeout: Duration,
-}
-
-#[derive(clap::Args)]
-pub struct CallArgs {
     #[command(flatten)]
-    target: Target,
+    connection: Connection,
+    /// Bearer token, needed when the node was started with a call token.
+    #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
-#[derive(clap::Args)]
-pub struct SendArgs {
-    #[command(flatten)]
-    target: Target,
-}
-
-impl Target {
-    async fn client(&self) -> anyhow::Result<GrainsClient<tonic::transport::Channel>> {
-        GrainsClient::connect(self.server.clone())
-            .await
-            .with_context(|| format!("cannot reach a node at {}", self.server))
-    }
-
+impl MessageArgs {
     fn grain_ref(&self) -> Option<GrainRef> {
-        Some(GrainRef {
-            kind: self.grain.kind().to_string(),
-            identity: self.grain.identity().to_string(),
-        })
+        Some(GrainRef { kind: self.grain.kind().to_string(), identity: self.grain.identity().to_string() })
     }
 
     fn payload(&self) -> Vec<u8> {
@@ -55,43 +30,19 @@ impl Target {
     }
 }
 
-fn status_line(status: tonic::Status) -> anyhow::Error {
-    anyhow::anyhow!("{} ({:?})", status.message(), status.code())
-}
-
-pub async fn call(args: CallArgs) -> anyhow::Result<()> {
-    let target = args.target;
-    let mut request = tonic::Request::new(CallRequest {
-        grain: target.grain_ref(),
-        method: target.method.clone(),
-        payload: target.payload(),
-    });
-    request.set_timeout(target.timeout);
-    let reply = target
-        .client()
-        .await?
-        .call(request)
-        .await
-        .map_err(status_line)?;
+pub async fn call(args: MessageArgs) -> anyhow::Result<()> {
+    let message = CallRequest { grain: args.grain_ref(), method: args.method.clone(), payload: args.payload() };
+    let request = args.connection.request(message, args.token.as_deref())?;
+    let reply = args.connection.grains().await?.call(request).await.map_err(status_line)?;
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(&reply.into_inner().payload)?;
     stdout.write_all(b"\n")?;
     Ok(())
 }
 
-pub async fn send(args: SendArgs) -> anyhow::Result<()> {
-    let target = args.target;
-    let mut request = tonic::Request::new(SendRequest {
-        grain: target.grain_ref(),
-        method: target.method.clone(),
-        payload: target.payload(),
-    });
-    request.set_timeout(target.timeout);
-    target
-        .client()
-        .await?
-        .send(request)
-        .await
-        .map_err(status_line)?;
+pub async fn send(args: MessageArgs) -> anyhow::Result<()> {
+    let message = SendRequest { grain: args.grain_ref(), method: args.method.clone(), payload: args.payload() };
+    let request = args.connection.request(message, args.token.as_deref())?;
+    args.connection.grains().await?.send(request).await.map_err(status_line)?;
     Ok(())
 }

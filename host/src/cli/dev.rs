@@ -1,8 +1,9 @@
-//! `granary dev`: one node with embedded defaults, serving until Ctrl-C or SIGTERM.
+//! `granary dev`: one node with embedded defaults, serving gRPC and HTTP until Ctrl-C or SIGTERM.
 
 use super::duration;
-use crate::api::grpc;
-use crate::config::NodeConfig;
+use crate::api::auth::Tokens;
+use crate::api::{ApiContext, grpc, http};
+use crate::config::{KindSettingsUpdate, NodeConfig};
 use crate::ids::NodeId;
 use crate::node::Node;
 use anyhow::Context;
@@ -10,69 +11,101 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 #[derive(clap::Args)]
 pub struct DevArgs {
-    /// Where state and compiled modules are kept.
+    /// Where state, modules and compiled artifacts are kept.
     #[arg(long, default_value = ".granary")]
     data_dir: PathBuf,
-    /// Load every NAME.wasm in this directory as kind NAME.
+    /// Push every NAME.wasm in this directory as kind NAME at start.
     #[arg(long)]
     kinds: Option<PathBuf>,
     /// gRPC address to listen on.
     #[arg(long, default_value = "127.0.0.1:7070")]
     listen: String,
-    /// Default receive timeout of the kinds loaded from --kinds.
+    /// HTTP/JSON gateway address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7080")]
+    http: String,
+    /// Receive timeout of the kinds pushed from --kinds.
     #[arg(long, value_parser = duration::parse)]
     idle_timeout: Option<Duration>,
+    /// Largest component accepted as a kind.
+    #[arg(long, default_value = "64MiB")]
+    max_module_size: bytesize::ByteSize,
+    /// Require this bearer token to push, remove or roll back kinds.
+    #[arg(long, env = "GRANARY_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Require this bearer token to call or send to grains.
+    #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
+    call_token: Option<String>,
+}
+
+async fn bind(address: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
 }
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
-    let mut config = NodeConfig::new(&args.data_dir);
-    if let Some(idle) = args.idle_timeout {
-        config.default_kind.idle_timeout = idle;
+    let grpc_listener = bind(&args.listen).await?;
+    let http_listener = bind(&args.http).await?;
+    let grpc_address = grpc_listener.local_addr()?;
+    let http_address = http_listener.local_addr()?;
+    let config = NodeConfig {
+        max_module_bytes: usize::try_from(args.max_module_size.as_u64()).context("--max-module-size is too large")?,
+        ..NodeConfig::new(&args.data_dir)
+    };
+    let node = Arc::new(Node::start(config, NodeId(grpc_address.to_string()))?);
+    for kind in node.kinds().list() {
+        tracing::info!(kind = kind.name, version = &kind.version[..12], "kind restored");
     }
-    let listener = TcpListener::bind(&args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
-    let node = Arc::new(Node::start(config, NodeId(address.to_string()))?);
     if let Some(dir) = &args.kinds {
-        for kind in node.install_kinds_dir(dir).await? {
+        let update = KindSettingsUpdate { idle_timeout: args.idle_timeout, ..KindSettingsUpdate::default() };
+        for pushed in node.push_kinds_dir(dir, &update).await? {
+            let kind = &pushed.kind;
             tracing::info!(
                 kind = kind.name(),
                 version = &kind.version()[..12],
+                unchanged = pushed.unchanged,
                 "kind loaded"
             );
         }
     }
-    tracing::info!(data_dir = %args.data_dir.display(), "granary node listening on http://{address}");
-    grpc::serve(Arc::clone(&node), listener, shutdown_signal()).await?;
+    let api = ApiContext { node: Arc::clone(&node), tokens: Tokens { admin: args.admin_token, call: args.call_token } };
+    let stop = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(stop.clone()));
+    tracing::info!(data_dir = %args.data_dir.display(), http = %format!("http://{http_address}"), "granary node listening on http://{grpc_address}");
+    let serve_grpc = async {
+        let served = grpc::serve(api.clone(), grpc_listener, stop.clone().cancelled_owned()).await;
+        stop.cancel();
+        served
+    };
+    let serve_http = async {
+        let served = http::serve(api.clone(), http_listener, stop.clone().cancelled_owned()).await;
+        stop.cancel();
+        served
+    };
+    let served = tokio::try_join!(serve_grpc, serve_http);
     tracing::info!("stopping: deactivating grains");
     node.shutdown().await;
     tracing::info!("stopped");
-    Ok(())
+    served.map(|_| ())
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+/// Cancels `stop` on Ctrl-C or SIGTERM.
+async fn cancel_on_signal(stop: CancellationToken) {
     let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(e) => {
-                    tracing::warn!("cannot watch SIGTERM: {e}");
-                    ctrl_c.await.ok();
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(e) => {
+            tracing::warn!("cannot watch SIGTERM: {e}");
+            ctrl_c.await.ok();
+            stop.cancel();
+            return;
         }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
     }
-    #[cfg(not(unix))]
-    ctrl_c.await.ok();
+    stop.cancel();
 }

@@ -1,17 +1,17 @@
 //! The `granary` command line: one file per command.
 
 mod call;
+mod client;
 mod dev;
 mod duration;
+mod grains;
+mod kind;
+mod table;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "granary",
-    version,
-    about = "A WebAssembly virtual-actor (grain) platform"
-)]
+#[command(name = "granary", version, about = "A WebAssembly virtual-actor (grain) platform")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,9 +22,15 @@ enum Command {
     /// Start one node with embedded defaults (redb state, single-node membership).
     Dev(dev::DevArgs),
     /// Call a grain and print its reply.
-    Call(call::CallArgs),
+    Call(call::MessageArgs),
     /// Send a one-way message to a grain.
-    Send(call::SendArgs),
+    Send(call::MessageArgs),
+    /// Manage grain kinds: push (hot reload), ls, rm, rollback.
+    #[command(subcommand)]
+    Kind(kind::KindCommand),
+    /// Inspect live grains.
+    #[command(subcommand)]
+    Grains(grains::GrainsCommand),
 }
 
 impl Cli {
@@ -33,6 +39,8 @@ impl Cli {
             Command::Dev(args) => dev::run(args).await,
             Command::Call(args) => call::call(args).await,
             Command::Send(args) => call::send(args).await,
+            Command::Kind(command) => kind::run(command).await,
+            Command::Grains(command) => grains::run(command).await,
         }
     }
 }

@@ -19,25 +19,16 @@ impl ArtifactCache {
         std::fs::create_dir_all(&dir)?;
         let mut hasher = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        Ok(ArtifactCache {
-            dir,
-            engine_key: format!("{:016x}", hasher.finish()),
-        })
+        Ok(ArtifactCache { dir, engine_key: format!("{:016x}", hasher.finish()) })
     }
 
     fn path(&self, content_hash: &str) -> PathBuf {
-        self.dir
-            .join(format!("{content_hash}-{}.cwasm", self.engine_key))
+        self.dir.join(format!("{content_hash}-{}.cwasm", self.engine_key))
     }
 
     /// The compiled component for `content_hash`, compiling and storing it on a miss.
     /// A corrupt or incompatible artifact is replaced.
-    pub fn load_or_compile(
-        &self,
-        engine: &Engine,
-        content_hash: &str,
-        bytes: &[u8],
-    ) -> anyhow::Result<Component> {
+    pub fn load_or_compile(&self, engine: &Engine, content_hash: &str, bytes: &[u8]) -> anyhow::Result<Component> {
         let path = self.path(content_hash);
         if path.exists() {
             // SAFETY: the file was written by `store` below from `Component::serialize` of

@@ -15,4 +15,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use granary::grain::types::{CallError as WitCallError, GrainId as WitGrainId, LogLevel};
+pub use self::granary::grain::types::{CallError as WitCallError, GrainId as WitGrainId, LogLevel};

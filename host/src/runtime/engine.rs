@@ -21,10 +21,7 @@ pub fn build_engine(pool: &PoolSettings) -> anyhow::Result<Engine> {
     let mut pooling = PoolingAllocationConfig::new();
     pooling
         .total_component_instances(pool.max_activations)
-        .total_core_instances(
-            pool.max_activations
-                .saturating_mul(CORE_INSTANCES_PER_COMPONENT),
-        )
+        .total_core_instances(pool.max_activations.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
         .total_memories(pool.max_activations)
         .total_tables(pool.max_activations.saturating_mul(TABLES_PER_COMPONENT))
         .total_stacks(pool.max_concurrent_turns)
@@ -54,18 +51,13 @@ impl EpochTicker {
     pub fn start(engine: Engine) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
-        let thread = std::thread::Builder::new()
-            .name("granary-epoch".into())
-            .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(EPOCH_TICK);
-                    engine.increment_epoch();
-                }
-            })?;
-        Ok(EpochTicker {
-            stop,
-            thread: Some(thread),
-        })
+        let thread = std::thread::Builder::new().name("granary-epoch".into()).spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })?;
+        Ok(EpochTicker { stop, thread: Some(thread) })
     }
 }
 

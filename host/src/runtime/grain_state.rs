@@ -36,18 +36,9 @@ pub struct GrainState {
 }
 
 impl GrainState {
-    pub fn new(
-        grain: GrainId,
-        router: Arc<Router>,
-        saved: Option<StoredState>,
-        max_memory: u64,
-    ) -> Self {
+    pub fn new(grain: GrainId, router: Arc<Router>, saved: Option<StoredState>, max_memory: u64) -> Self {
         // No preopened directories, no environment, no network: no ambient authority.
-        let wasi = WasiCtx::builder()
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
+        let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
         let now = Instant::now();
         GrainState {
             wasi,
@@ -57,10 +48,7 @@ impl GrainState {
             router,
             saved,
             receive_timeout: None,
-            turn: Turn {
-                origin: Origin::external(now),
-                stop_at: now,
-            },
+            turn: Turn { origin: Origin::external(now), stop_at: now },
             stale: false,
         }
     }
@@ -68,9 +56,6 @@ impl GrainState {
 
 impl WasiView for GrainState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }

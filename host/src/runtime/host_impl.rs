@@ -19,8 +19,7 @@ impl types::Host for GrainState {}
 impl GrainState {
     /// The target as a typed id, and the origin of a message sent to it from this turn.
     fn outgoing(&self, target: WitGrainId) -> Result<(GrainId, Origin), WitCallError> {
-        let target = GrainId::new(target.kind, target.identity)
-            .map_err(|e| WitCallError::Rejected(e.to_string()))?;
+        let target = GrainId::new(target.kind, target.identity).map_err(|e| WitCallError::Rejected(e.to_string()))?;
         let mut chain = self.turn.origin.chain.clone();
         chain.push(self.grain.clone());
         let deadline = self.turn.origin.deadline.min(self.turn.stop_at);
@@ -30,26 +29,18 @@ impl GrainState {
 
 fn to_wit(error: CallError) -> WitCallError {
     match error {
-        CallError::UnknownKind(_) | CallError::Unavailable(_) => {
-            WitCallError::Unavailable(error.to_string())
-        }
-        CallError::InvalidRequest(_) | CallError::Cycle(_) => {
-            WitCallError::Rejected(error.to_string())
-        }
+        CallError::UnknownKind(_) | CallError::Unavailable(_) => WitCallError::Unavailable(error.to_string()),
+        CallError::InvalidRequest(_) | CallError::Cycle(_) => WitCallError::Rejected(error.to_string()),
         CallError::Timeout => WitCallError::Timeout,
-        CallError::Failed(_)
-        | CallError::Trapped(_)
-        | CallError::TimeLimit(_)
-        | CallError::MemoryLimit(_) => WitCallError::Failed(error.to_string()),
+        CallError::Failed(_) | CallError::Trapped(_) | CallError::TimeLimit(_) | CallError::MemoryLimit(_) => {
+            WitCallError::Failed(error.to_string())
+        }
     }
 }
 
 impl host::Host for GrainState {
     fn self_id(&mut self) -> WitGrainId {
-        WitGrainId {
-            kind: self.grain.kind().to_string(),
-            identity: self.grain.identity().to_string(),
-        }
+        WitGrainId { kind: self.grain.kind().to_string(), identity: self.grain.identity().to_string() }
     }
 
     fn log(&mut self, level: LogLevel, mut message: String) {
@@ -76,21 +67,13 @@ impl host::Host for GrainState {
 
     async fn save_state(&mut self, state: Vec<u8>) -> Result<(), String> {
         if state.len() > MAX_STATE_BYTES {
-            return Err(format!(
-                "state of {} bytes exceeds the limit of {MAX_STATE_BYTES}",
-                state.len()
-            ));
+            return Err(format!("state of {} bytes exceeds the limit of {MAX_STATE_BYTES}", state.len()));
         }
         if self.stale {
             return Err("this activation is stale: a newer one owns the state".into());
         }
         let expected = self.saved.as_ref().map(|saved| saved.etag);
-        match self
-            .router
-            .state_store()
-            .save(&self.grain, &state, expected)
-            .await
-        {
+        match self.router.state_store().save(&self.grain, &state, expected).await {
             Ok(etag) => {
                 self.saved = Some(crate::state::StoredState { bytes: state, etag });
                 Ok(())
@@ -104,32 +87,16 @@ impl host::Host for GrainState {
         }
     }
 
-    async fn call(
-        &mut self,
-        target: WitGrainId,
-        method: String,
-        payload: Vec<u8>,
-    ) -> Result<Vec<u8>, WitCallError> {
+    async fn call(&mut self, target: WitGrainId, method: String, payload: Vec<u8>) -> Result<Vec<u8>, WitCallError> {
         let (target, origin) = self.outgoing(target)?;
-        self.router
-            .call(&target, method, payload, origin)
-            .await
-            .map_err(to_wit)
+        self.router.call(&target, method, payload, origin).await.map_err(to_wit)
     }
 
-    async fn send(
-        &mut self,
-        target: WitGrainId,
-        method: String,
-        payload: Vec<u8>,
-    ) -> Result<(), WitCallError> {
+    async fn send(&mut self, target: WitGrainId, method: String, payload: Vec<u8>) -> Result<(), WitCallError> {
         let (target, mut origin) = self.outgoing(target)?;
         // A one-way message waits for nobody, so it cannot close a cycle.
         origin.chain.clear();
-        self.router
-            .send(&target, method, payload, origin)
-            .await
-            .map_err(to_wit)
+        self.router.send(&target, method, payload, origin).await.map_err(to_wit)
     }
 
     fn set_receive_timeout(&mut self, millis: u64) {

@@ -29,20 +29,12 @@ impl GrainInstance {
             }
         });
         let time_limit = kind.settings().time_limit;
-        begin_turn(
-            &mut store,
-            Origin::external(Instant::now() + time_limit),
-            time_limit,
-        );
+        begin_turn(&mut store, Origin::external(Instant::now() + time_limit), time_limit);
         let exports = match kind.pre().instantiate_async(&mut store).await {
             Ok(exports) => exports,
             Err(e) => return Err(classify(e, &store, time_limit)),
         };
-        let mut instance = GrainInstance {
-            store,
-            exports,
-            time_limit,
-        };
+        let mut instance = GrainInstance { store, exports, time_limit };
         let activated = instance.exports.call_activate(&mut instance.store).await;
         activated.map_err(|e| instance.fault(e))?;
         Ok(instance)
@@ -56,20 +48,13 @@ impl GrainInstance {
         origin: Origin,
     ) -> Result<Result<Vec<u8>, String>, Fault> {
         begin_turn(&mut self.store, origin, self.time_limit);
-        let result = self
-            .exports
-            .call_handle(&mut self.store, method, payload)
-            .await;
+        let result = self.exports.call_handle(&mut self.store, method, payload).await;
         result.map_err(|e| self.fault(e))
     }
 
     /// Runs `deactivate`, then drops the instance.
     pub async fn deactivate(mut self) -> Result<(), Fault> {
-        begin_turn(
-            &mut self.store,
-            Origin::external(Instant::now() + self.time_limit),
-            self.time_limit,
-        );
+        begin_turn(&mut self.store, Origin::external(Instant::now() + self.time_limit), self.time_limit);
         let result = self.exports.call_deactivate(&mut self.store).await;
         result.map_err(|e| self.fault(e))
     }

@@ -19,9 +19,7 @@ pub enum KindError {
     TooLarge { size: usize, limit: usize },
     #[error("not a WebAssembly component: the bytes do not start with the wasm header")]
     NotWasm,
-    #[error(
-        "this is a core WebAssembly module, not a component: wrap it with `wasm-tools component new`"
-    )]
+    #[error("this is a core WebAssembly module, not a component: wrap it with `wasm-tools component new`")]
     CoreModule,
     #[error("invalid component: {0}")]
     Invalid(String),
@@ -76,81 +74,43 @@ pub struct KindCompiler {
 }
 
 impl KindCompiler {
-    pub fn new(
-        engine: Engine,
-        cache: ArtifactCache,
-        max_module_bytes: usize,
-    ) -> anyhow::Result<Self> {
+    pub fn new(engine: Engine, cache: ArtifactCache, max_module_bytes: usize) -> anyhow::Result<Self> {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(KindCompiler {
-            engine,
-            linker,
-            cache,
-            max_module_bytes,
-        })
+        Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(KindCompiler { engine, linker, cache, max_module_bytes })
+    }
+
+    /// The version a component gets: the hex sha256 of its bytes.
+    pub fn version_of(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))
     }
 
     /// Checks `bytes` against the grain world and compiles them (or loads the cached artifact).
     /// CPU-heavy: call it off the async executor.
-    pub fn compile(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        settings: KindSettings,
-    ) -> Result<Kind, KindError> {
+    pub fn compile(&self, name: &str, bytes: &[u8], settings: KindSettings) -> Result<Kind, KindError> {
         if bytes.len() > self.max_module_bytes {
-            return Err(KindError::TooLarge {
-                size: bytes.len(),
-                limit: self.max_module_bytes,
-            });
+            return Err(KindError::TooLarge { size: bytes.len(), limit: self.max_module_bytes });
         }
         if !Parser::is_component(bytes) {
-            return Err(if Parser::is_core_wasm(bytes) {
-                KindError::CoreModule
-            } else {
-                KindError::NotWasm
-            });
+            return Err(if Parser::is_core_wasm(bytes) { KindError::CoreModule } else { KindError::NotWasm });
         }
-        let version = hex::encode(Sha256::digest(bytes));
+        let version = Self::version_of(bytes);
         let component = self
             .cache
             .load_or_compile(&self.engine, &version, bytes)
             .map_err(|e| KindError::Invalid(format!("{e:#}")))?;
 
-        let exports: Vec<String> = component
-            .component_type()
-            .exports(&self.engine)
-            .map(|(name, _)| name.to_string())
-            .collect();
-        let missing: Vec<&str> = GRAIN_EXPORTS
-            .into_iter()
-            .filter(|e| !exports.iter().any(|x| x == e))
-            .collect();
+        let exports: Vec<String> =
+            component.component_type().exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let missing: Vec<&str> = GRAIN_EXPORTS.into_iter().filter(|e| !exports.iter().any(|x| x == e)).collect();
         if !missing.is_empty() {
-            let found = if exports.is_empty() {
-                "nothing".to_string()
-            } else {
-                exports.join(", ")
-            };
-            return Err(KindError::WrongWorld {
-                missing: missing.join(", "),
-                found,
-            });
+            let found = if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") };
+            return Err(KindError::WrongWorld { missing: missing.join(", "), found });
         }
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
+        let pre =
+            self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
         let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
-        Ok(Kind {
-            name: name.to_string(),
-            version,
-            settings,
-            engine: self.engine.clone(),
-            pre,
-        })
+        Ok(Kind { name: name.to_string(), version, settings, engine: self.engine.clone(), pre })
     }
 }

@@ -27,11 +27,7 @@ pub struct GrainLimiter {
 
 impl GrainLimiter {
     pub fn new(max_memory: u64) -> Self {
-        GrainLimiter {
-            max_memory,
-            memory_bytes: 0,
-            hit_memory_cap: false,
-        }
+        GrainLimiter { max_memory, memory_bytes: 0, hit_memory_cap: false }
     }
 
     pub fn max_memory(&self) -> u64 {
@@ -48,30 +44,17 @@ impl GrainLimiter {
 const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 impl wasmtime::ResourceLimiter for GrainLimiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         let total = self.memory_bytes - (current as u64).min(self.memory_bytes) + desired as u64;
         if total > self.max_memory {
             self.hit_memory_cap = true;
-            return Err(wasmtime::format_err!(
-                "memory limit of {} bytes exceeded",
-                self.max_memory
-            ));
+            return Err(wasmtime::format_err!("memory limit of {} bytes exceeded", self.max_memory));
         }
         self.memory_bytes = total;
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }

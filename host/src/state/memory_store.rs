@@ -13,33 +13,16 @@ pub struct MemoryStateStore {
 #[async_trait::async_trait]
 impl StateStore for MemoryStateStore {
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
-        let grains = self
-            .grains
-            .lock()
-            .map_err(|e| StateError::Backend(e.to_string()))?;
+        let grains = self.grains.lock().map_err(|e| StateError::Backend(e.to_string()))?;
         Ok(grains.get(grain).cloned())
     }
 
-    async fn save(
-        &self,
-        grain: &GrainId,
-        bytes: &[u8],
-        expected: Option<Etag>,
-    ) -> Result<Etag, StateError> {
-        let mut grains = self
-            .grains
-            .lock()
-            .map_err(|e| StateError::Backend(e.to_string()))?;
+    async fn save(&self, grain: &GrainId, bytes: &[u8], expected: Option<Etag>) -> Result<Etag, StateError> {
+        let mut grains = self.grains.lock().map_err(|e| StateError::Backend(e.to_string()))?;
         let actual = grains.get(grain).map(|s| s.etag);
         check_etag(grain, expected, actual)?;
         let etag = next_etag(actual);
-        grains.insert(
-            grain.clone(),
-            StoredState {
-                bytes: bytes.to_vec(),
-                etag,
-            },
-        );
+        grains.insert(grain.clone(), StoredState { bytes: bytes.to_vec(), etag });
         Ok(etag)
     }
 }

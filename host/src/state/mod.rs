@@ -28,11 +28,7 @@ pub struct StoredState {
 pub enum StateError {
     /// The write's etag is stale: another activation wrote since this one read.
     #[error("stale write for {grain}: expected version {expected:?}, store has {actual:?}")]
-    Conflict {
-        grain: String,
-        expected: Option<Etag>,
-        actual: Option<Etag>,
-    },
+    Conflict { grain: String, expected: Option<Etag>, actual: Option<Etag> },
     #[error("state store failed: {0}")]
     Backend(String),
 }
@@ -45,12 +41,7 @@ pub trait StateStore: Send + Sync + 'static {
 
     /// Replaces the state if its current version is `expected` (`None`: never saved),
     /// returning the new version.
-    async fn save(
-        &self,
-        grain: &GrainId,
-        bytes: &[u8],
-        expected: Option<Etag>,
-    ) -> Result<Etag, StateError>;
+    async fn save(&self, grain: &GrainId, bytes: &[u8], expected: Option<Etag>) -> Result<Etag, StateError>;
 }
 
 /// The version a write after `current` gets.
@@ -59,18 +50,6 @@ fn next_etag(current: Option<Etag>) -> Etag {
 }
 
 /// Refuses a write whose expected version is not the current one.
-fn check_etag(
-    grain: &GrainId,
-    expected: Option<Etag>,
-    actual: Option<Etag>,
-) -> Result<(), StateError> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(StateError::Conflict {
-            grain: grain.to_string(),
-            expected,
-            actual,
-        })
-    }
+fn check_etag(grain: &GrainId, expected: Option<Etag>, actual: Option<Etag>) -> Result<(), StateError> {
+    if expected == actual { Ok(()) } else { Err(StateError::Conflict { grain: grain.to_string(), expected, actual }) }
 }

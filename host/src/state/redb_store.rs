@@ -33,9 +33,7 @@ impl RedbStateStore {
         work: impl FnOnce(&Database) -> Result<R, StateError> + Send + 'static,
     ) -> Result<R, StateError> {
         let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || work(&db))
-            .await
-            .map_err(backend)?
+        tokio::task::spawn_blocking(move || work(&db)).await.map_err(backend)?
     }
 }
 
@@ -49,36 +47,23 @@ impl StateStore for RedbStateStore {
             let row = table.get(key.as_str()).map_err(backend)?;
             Ok(row.map(|row| {
                 let (etag, bytes) = row.value();
-                StoredState {
-                    bytes: bytes.to_vec(),
-                    etag: Etag(etag),
-                }
+                StoredState { bytes: bytes.to_vec(), etag: Etag(etag) }
             }))
         })
         .await
     }
 
-    async fn save(
-        &self,
-        grain: &GrainId,
-        bytes: &[u8],
-        expected: Option<Etag>,
-    ) -> Result<Etag, StateError> {
+    async fn save(&self, grain: &GrainId, bytes: &[u8], expected: Option<Etag>) -> Result<Etag, StateError> {
         let (grain, bytes) = (grain.clone(), bytes.to_vec());
         self.blocking(move |db| {
             let key = grain.to_string();
             let tx = db.begin_write().map_err(backend)?;
             let etag = {
                 let mut table = tx.open_table(GRAIN_STATE).map_err(backend)?;
-                let actual = table
-                    .get(key.as_str())
-                    .map_err(backend)?
-                    .map(|row| Etag(row.value().0));
+                let actual = table.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0));
                 check_etag(&grain, expected, actual)?;
                 let etag = next_etag(actual);
-                table
-                    .insert(key.as_str(), (etag.0, bytes.as_slice()))
-                    .map_err(backend)?;
+                table.insert(key.as_str(), (etag.0, bytes.as_slice())).map_err(backend)?;
                 etag
             };
             tx.commit().map_err(backend)?;
@@ -106,23 +91,10 @@ mod tests {
         let grain: GrainId = "counter/alice".parse().expect("valid id");
         {
             let store = RedbStateStore::open(&path).expect("open store");
-            store
-                .save(&grain, b"{\"total\":12}", None)
-                .await
-                .expect("first save");
+            store.save(&grain, b"{\"total\":12}", None).await.expect("first save");
         }
         let store = RedbStateStore::open(&path).expect("reopen store");
-        let saved = store
-            .load(&grain)
-            .await
-            .expect("load")
-            .expect("state present");
-        assert_eq!(
-            saved,
-            StoredState {
-                bytes: b"{\"total\":12}".to_vec(),
-                etag: Etag(1)
-            }
-        );
+        let saved = store.load(&grain).await.expect("load").expect("state present");
+        assert_eq!(saved, StoredState { bytes: b"{\"total\":12}".to_vec(), etag: Etag(1) });
     }
 }

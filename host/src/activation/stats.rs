@@ -1,0 +1,53 @@
+//! What a listing shows of a live activation, updated by its task after every message.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::time::Instant;
+
+#[derive(Debug)]
+pub struct ActivationStats {
+    started: Instant,
+    /// Milliseconds after `started` when the last message finished.
+    last_active_ms: AtomicU64,
+    memory_bytes: AtomicU64,
+    version: OnceLock<String>,
+}
+
+impl Default for ActivationStats {
+    fn default() -> Self {
+        ActivationStats {
+            started: Instant::now(),
+            last_active_ms: AtomicU64::new(0),
+            memory_bytes: AtomicU64::new(0),
+            version: OnceLock::new(),
+        }
+    }
+}
+
+impl ActivationStats {
+    pub fn set_version(&self, version: &str) {
+        self.version.get_or_init(|| version.to_string());
+    }
+
+    pub fn record_turn(&self, memory_bytes: u64) {
+        let since_start = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_active_ms.store(since_start, Ordering::Relaxed);
+        self.memory_bytes.store(memory_bytes, Ordering::Relaxed);
+    }
+
+    /// The kind version the activation runs ("" while it is still starting).
+    pub fn version(&self) -> &str {
+        self.version.get().map_or("", String::as_str)
+    }
+
+    /// How long since the activation last finished a message (or started).
+    pub fn idle(&self) -> Duration {
+        let last = Duration::from_millis(self.last_active_ms.load(Ordering::Relaxed));
+        self.started.elapsed().saturating_sub(last)
+    }
+
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory_bytes.load(Ordering::Relaxed)
+    }
+}

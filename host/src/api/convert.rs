@@ -1,0 +1,59 @@
+//! Node-side listings as API messages (the HTTP gateway reuses the proto types as JSON).
+
+use super::proto;
+use crate::config::KindSettings;
+use crate::kinds::KindInfo;
+use crate::node::{GrainListing, Node};
+use std::collections::HashMap;
+
+fn millis(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+pub fn settings(settings: &KindSettings) -> proto::KindSettings {
+    proto::KindSettings {
+        idle_timeout_ms: millis(settings.idle_timeout),
+        max_memory_bytes: settings.max_memory,
+        time_limit_ms: millis(settings.time_limit),
+    }
+}
+
+pub fn grain(node: &Node, listing: &GrainListing) -> proto::GrainInfo {
+    proto::GrainInfo {
+        grain: Some(proto::GrainRef {
+            kind: listing.grain.kind().to_string(),
+            identity: listing.grain.identity().to_string(),
+        }),
+        node: node.router().node().to_string(),
+        activation: listing.activation.0,
+        version: listing.stats.version().to_string(),
+        idle_ms: millis(listing.stats.idle()),
+        memory_bytes: listing.stats.memory_bytes(),
+    }
+}
+
+/// Live grains per kind name.
+pub fn active_per_kind(node: &Node) -> HashMap<String, u64> {
+    let mut counts = HashMap::new();
+    for grain in node.router().directory().grains() {
+        *counts.entry(grain.kind().to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+pub fn kind(info: &KindInfo, active: &HashMap<String, u64>) -> proto::KindInfo {
+    proto::KindInfo {
+        name: info.name.clone(),
+        version: info.version.clone(),
+        previous_versions: info.previous.clone(),
+        settings: Some(settings(&info.settings)),
+        uploaded_at_unix_ms: info.uploaded_at_unix_ms,
+        active_grains: active.get(&info.name).copied().unwrap_or(0),
+    }
+}
+
+/// The listing entry of kind `name`, if it exists.
+pub fn kind_named(node: &Node, name: &str) -> Option<proto::KindInfo> {
+    let active = active_per_kind(node);
+    node.kinds().list().iter().find(|info| info.name == name).map(|info| kind(info, &active))
+}

@@ -1,0 +1,234 @@
+//! The HTTP/JSON gateway: the same operations as gRPC, for curl and any language.
+//!
+//! - `POST /v1/grains/{kind}/{id}/{method}`: the body is the payload, the response body the reply
+//! - `GET /v1/grains[?kind=K]`, `GET /v1/kinds`, `GET /v1/node`
+//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s]`: the body is the wasm
+//! - `DELETE /v1/kinds/{name}`, `POST /v1/kinds/{name}/rollback`
+//!
+//! Errors are `{"error": "..."}` with the matching HTTP status.
+
+use super::auth::{Access, Denied};
+use super::{ApiContext, convert, proto};
+use crate::config::KindSettingsUpdate;
+use crate::error::CallError;
+use crate::ids::GrainId;
+use crate::kinds::RegistryError;
+use crate::runtime::KindError;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::future::Future;
+use tokio::net::TcpListener;
+
+/// An error as the gateway answers it.
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
+
+fn error(status: StatusCode, message: impl ToString) -> ApiError {
+    ApiError { status, message: message.to_string() }
+}
+
+impl From<CallError> for ApiError {
+    fn from(e: CallError) -> Self {
+        let status = match &e {
+            CallError::UnknownKind(_) => StatusCode::NOT_FOUND,
+            CallError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            CallError::Cycle(_) => StatusCode::CONFLICT,
+            CallError::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            CallError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CallError::Failed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            CallError::Trapped(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            CallError::TimeLimit(_) | CallError::MemoryLimit(_) => StatusCode::INSUFFICIENT_STORAGE,
+        };
+        error(status, e)
+    }
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        let status = match &e {
+            RegistryError::BadModule(KindError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            RegistryError::BadName(_) | RegistryError::BadModule(_) | RegistryError::BadSettings(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            RegistryError::NotFound(_) => StatusCode::NOT_FOUND,
+            RegistryError::NoPrevious(_) => StatusCode::CONFLICT,
+            RegistryError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        error(status, e)
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        let status = match denied {
+            Denied::Missing(_) => StatusCode::UNAUTHORIZED,
+            Denied::Wrong(_) => StatusCode::FORBIDDEN,
+        };
+        error(status, denied)
+    }
+}
+
+impl ApiContext {
+    fn allow(&self, access: Access, headers: &HeaderMap) -> Result<(), ApiError> {
+        let header = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+        Ok(self.tokens.check(access, header)?)
+    }
+}
+
+async fn call(
+    State(api): State<ApiContext>,
+    Path((kind, identity, method)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    api.allow(Access::Call, &headers)?;
+    let grain = GrainId::new(kind, identity).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
+    let reply = api.node.call(&grain, &method, body.to_vec(), None).await?;
+    let content_type = if serde_json::from_slice::<serde::de::IgnoredAny>(&reply).is_ok() {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], reply).into_response())
+}
+
+#[derive(Deserialize)]
+struct GrainFilter {
+    kind: Option<String>,
+}
+
+async fn list_grains(State(api): State<ApiContext>, Query(filter): Query<GrainFilter>) -> Json<Vec<proto::GrainInfo>> {
+    let grains = api
+        .node
+        .grains()
+        .iter()
+        .filter(|listing| filter.kind.as_deref().is_none_or(|kind| listing.grain.kind() == kind))
+        .map(|listing| convert::grain(&api.node, listing))
+        .collect();
+    Json(grains)
+}
+
+async fn list_kinds(State(api): State<ApiContext>) -> Json<Vec<proto::KindInfo>> {
+    let active = convert::active_per_kind(&api.node);
+    Json(api.node.kinds().list().iter().map(|info| convert::kind(info, &active)).collect())
+}
+
+#[derive(Deserialize)]
+struct PushSettings {
+    idle_timeout: Option<String>,
+    max_memory: Option<String>,
+    time_limit: Option<String>,
+}
+
+impl PushSettings {
+    fn update(&self) -> Result<KindSettingsUpdate, ApiError> {
+        let duration = |text: &Option<String>| {
+            text.as_deref()
+                .map(humantime::parse_duration)
+                .transpose()
+                .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad duration: {e}")))
+        };
+        let max_memory = self
+            .max_memory
+            .as_deref()
+            .map(|text| text.parse::<bytesize::ByteSize>().map(|size| size.as_u64()))
+            .transpose()
+            .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad max_memory: {e}")))?;
+        Ok(KindSettingsUpdate {
+            idle_timeout: duration(&self.idle_timeout)?,
+            max_memory,
+            time_limit: duration(&self.time_limit)?,
+        })
+    }
+}
+
+#[derive(serde::Serialize)]
+struct PushOutcome {
+    kind: Option<proto::KindInfo>,
+    unchanged: bool,
+}
+
+async fn push_kind(
+    State(api): State<ApiContext>,
+    Path(name): Path<String>,
+    Query(settings): Query<PushSettings>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PushOutcome>, ApiError> {
+    api.allow(Access::Admin, &headers)?;
+    let pushed = api.node.push_kind(&name, body.to_vec(), settings.update()?).await?;
+    Ok(Json(PushOutcome { kind: convert::kind_named(&api.node, &name), unchanged: pushed.unchanged }))
+}
+
+async fn remove_kind(
+    State(api): State<ApiContext>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    api.allow(Access::Admin, &headers)?;
+    api.node.remove_kind(&name)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn rollback_kind(
+    State(api): State<ApiContext>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Option<proto::KindInfo>>, ApiError> {
+    api.allow(Access::Admin, &headers)?;
+    api.node.rollback_kind(&name).await?;
+    Ok(Json(convert::kind_named(&api.node, &name)))
+}
+
+async fn node_info(State(api): State<ApiContext>) -> Json<serde_json::Value> {
+    let node = &api.node;
+    Json(serde_json::json!({
+        "node": node.router().node().to_string(),
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_ms": u64::try_from(node.uptime().as_millis()).unwrap_or(u64::MAX),
+        "kinds": node.kinds().list().len(),
+        "active_grains": node.router().directory().len(),
+        "activations_started": node.router().directory().started(),
+    }))
+}
+
+async fn not_found() -> ApiError {
+    error(StatusCode::NOT_FOUND, "no such route: see the HTTP gateway in README.md")
+}
+
+pub fn router(api: ApiContext) -> Router {
+    let body_limit = api.node.config().max_module_bytes;
+    Router::new()
+        .route("/v1/grains", get(list_grains))
+        .route("/v1/grains/{kind}/{identity}/{method}", post(call))
+        .route("/v1/kinds", get(list_kinds))
+        .route("/v1/kinds/{name}", put(push_kind).delete(remove_kind))
+        .route("/v1/kinds/{name}/rollback", post(rollback_kind))
+        .route("/v1/node", get(node_info))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(api)
+}
+
+/// Serves the gateway on `listener` until `shutdown` completes.
+pub async fn serve(
+    api: ApiContext,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! The persisted list of kinds: name -> current version, earlier versions, settings, upload time.
+
+use super::module_store::write_durably;
+use crate::config::KindSettings;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Earlier versions kept per kind for rollback.
+const HISTORY: usize = 10;
+
+/// One kind as persisted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindRecord {
+    pub version: String,
+    /// Earlier versions, most recent last.
+    pub previous: Vec<String>,
+    pub idle_timeout_ms: u64,
+    pub max_memory_bytes: u64,
+    pub time_limit_ms: u64,
+    pub uploaded_at_unix_ms: u64,
+}
+
+impl KindRecord {
+    pub fn new(version: String, settings: &KindSettings, uploaded_at_unix_ms: u64) -> Self {
+        KindRecord {
+            version,
+            previous: Vec::new(),
+            idle_timeout_ms: millis(settings.idle_timeout),
+            max_memory_bytes: settings.max_memory,
+            time_limit_ms: millis(settings.time_limit),
+            uploaded_at_unix_ms,
+        }
+    }
+
+    pub fn settings(&self) -> KindSettings {
+        KindSettings {
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            max_memory: self.max_memory_bytes,
+            time_limit: Duration::from_millis(self.time_limit_ms),
+        }
+    }
+
+    /// This record moved on to `version` with `settings`, remembering the version it replaces.
+    pub fn advanced(&self, version: String, settings: &KindSettings, uploaded_at_unix_ms: u64) -> Self {
+        let mut previous = self.previous.clone();
+        if self.version != version {
+            previous.push(self.version.clone());
+        }
+        if previous.len() > HISTORY {
+            previous.remove(0);
+        }
+        KindRecord { previous, ..KindRecord::new(version, settings, uploaded_at_unix_ms) }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The catalog file, rewritten whole on every change (kinds change rarely).
+pub struct Catalog {
+    path: PathBuf,
+}
+
+impl Catalog {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Catalog { path: path.into() }
+    }
+
+    pub fn load(&self) -> anyhow::Result<BTreeMap<String, KindRecord>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("corrupt kind catalog {}: {e}", self.path.display()))?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(anyhow::anyhow!("cannot read kind catalog {}: {e}", self.path.display())),
+        }
+    }
+
+    pub fn save(&self, records: &BTreeMap<String, KindRecord>) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(records).map_err(std::io::Error::other)?;
+        write_durably(&self.path, &bytes)
+    }
+}

@@ -1,0 +1,236 @@
+//! The node's kinds: push (hot reload), rollback and removal, persisted across restarts.
+//!
+//! Each kind name has a watch channel carrying its current version. An activation
+//! subscribes when it starts; when the version changes it finishes its message,
+//! deactivates, and hands its queued messages to an activation of the new version.
+
+mod catalog;
+mod module_store;
+
+use crate::config::{KindSettings, KindSettingsUpdate};
+use crate::ids::{GrainIdError, validate_kind_name};
+use crate::runtime::{Kind, KindCompiler, KindError};
+use catalog::{Catalog, KindRecord};
+use module_store::ModuleStore;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+/// Why a kind operation was refused. The registry is unchanged when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error(transparent)]
+    BadName(#[from] GrainIdError),
+    #[error(transparent)]
+    BadModule(#[from] KindError),
+    #[error("invalid kind settings: {0}")]
+    BadSettings(String),
+    #[error("unknown kind {0:?}")]
+    NotFound(String),
+    #[error("kind {0:?} has no earlier version to roll back to")]
+    NoPrevious(String),
+    #[error("cannot store kind: {0}")]
+    Storage(String),
+}
+
+/// What a listing shows of a kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindInfo {
+    pub name: String,
+    pub version: String,
+    /// Earlier versions, most recent last.
+    pub previous: Vec<String>,
+    pub settings: KindSettings,
+    pub uploaded_at_unix_ms: u64,
+}
+
+/// The outcome of a push.
+pub struct Pushed {
+    pub kind: Arc<Kind>,
+    /// The same bytes and settings were already current: nothing changed.
+    pub unchanged: bool,
+}
+
+#[derive(Default)]
+struct Live {
+    records: BTreeMap<String, KindRecord>,
+    current: HashMap<String, watch::Sender<Option<Arc<Kind>>>>,
+}
+
+pub struct KindRegistry {
+    compiler: KindCompiler,
+    modules: ModuleStore,
+    catalog: Catalog,
+    defaults: KindSettings,
+    max_memory: u64,
+    live: Mutex<Live>,
+}
+
+fn now_unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn storage(e: impl std::fmt::Display) -> RegistryError {
+    RegistryError::Storage(e.to_string())
+}
+
+impl KindRegistry {
+    /// Opens the registry under `data_dir` and loads every persisted kind's current version
+    /// (from the compiled-artifact cache when it is there).
+    pub fn open(
+        compiler: KindCompiler,
+        data_dir: &Path,
+        defaults: KindSettings,
+        max_memory: u64,
+    ) -> anyhow::Result<Self> {
+        let registry = KindRegistry {
+            compiler,
+            modules: ModuleStore::open(data_dir.join("modules"))?,
+            catalog: Catalog::new(data_dir.join("kinds.json")),
+            defaults,
+            max_memory,
+            live: Mutex::new(Live::default()),
+        };
+        let records = registry.catalog.load()?;
+        let mut live = registry.lock();
+        for (name, record) in &records {
+            match registry.load_version(name, &record.version, record.settings()) {
+                Ok(kind) => {
+                    live.current.insert(name.clone(), watch::Sender::new(Some(kind)));
+                }
+                Err(e) => tracing::error!(kind = name, "cannot load kind version {}: {e}", record.version),
+            }
+        }
+        live.records = records;
+        drop(live);
+        Ok(registry)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn load_version(&self, name: &str, version: &str, settings: KindSettings) -> Result<Arc<Kind>, RegistryError> {
+        let bytes = self.modules.get(version).map_err(|e| storage(format!("module {version}: {e}")))?;
+        Ok(Arc::new(self.compiler.compile(name, &bytes, settings)?))
+    }
+
+    fn settings_for(&self, name: &str, update: &KindSettingsUpdate) -> Result<KindSettings, RegistryError> {
+        let base = self.lock().records.get(name).map_or_else(|| self.defaults.clone(), KindRecord::settings);
+        let settings = update.apply(base);
+        if settings.max_memory > self.max_memory {
+            return Err(RegistryError::BadSettings(format!(
+                "max memory {} exceeds the node's limit of {} bytes",
+                settings.max_memory, self.max_memory
+            )));
+        }
+        if settings.idle_timeout.is_zero() || settings.time_limit.is_zero() {
+            return Err(RegistryError::BadSettings("idle timeout and time limit must be above zero".into()));
+        }
+        Ok(settings)
+    }
+
+    /// Checks, compiles and makes `bytes` the current version of kind `name`.
+    /// CPU-heavy (compiling): run it off the async executor.
+    pub fn push(&self, name: &str, bytes: &[u8], update: &KindSettingsUpdate) -> Result<Pushed, RegistryError> {
+        validate_kind_name(name)?;
+        let settings = self.settings_for(name, update)?;
+        if let Some(kind) = self.get(name)
+            && kind.version() == KindCompiler::version_of(bytes)
+            && *kind.settings() == settings
+        {
+            return Ok(Pushed { kind, unchanged: true });
+        }
+        let kind = Arc::new(self.compiler.compile(name, bytes, settings.clone())?);
+        self.modules.put(kind.version(), bytes).map_err(storage)?;
+        self.make_current(name, &kind, |previous| match previous {
+            Some(record) => record.advanced(kind.version().to_string(), &settings, now_unix_ms()),
+            None => KindRecord::new(kind.version().to_string(), &settings, now_unix_ms()),
+        })?;
+        Ok(Pushed { kind, unchanged: false })
+    }
+
+    /// Makes the previous version of `name` current again (its settings are the current ones).
+    pub fn rollback(&self, name: &str) -> Result<Arc<Kind>, RegistryError> {
+        let record = self.lock().records.get(name).cloned().ok_or_else(|| RegistryError::NotFound(name.into()))?;
+        let mut previous = record.previous.clone();
+        let version = previous.pop().ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
+        let kind = self.load_version(name, &version, record.settings())?;
+        self.make_current(name, &kind, |_| KindRecord { version: version.clone(), previous, ..record.clone() })?;
+        Ok(kind)
+    }
+
+    /// Removes kind `name`; its live activations deactivate and new messages find no kind.
+    pub fn remove(&self, name: &str) -> Result<(), RegistryError> {
+        let mut live = self.lock();
+        let mut records = live.records.clone();
+        records.remove(name).ok_or_else(|| RegistryError::NotFound(name.into()))?;
+        self.catalog.save(&records).map_err(storage)?;
+        live.records = records;
+        if let Some(current) = live.current.get(name) {
+            current.send_replace(None);
+        }
+        Ok(())
+    }
+
+    /// Persists the new record, then publishes `kind` to new and live activations.
+    fn make_current(
+        &self,
+        name: &str,
+        kind: &Arc<Kind>,
+        record: impl FnOnce(Option<&KindRecord>) -> KindRecord,
+    ) -> Result<(), RegistryError> {
+        let mut live = self.lock();
+        let mut records = live.records.clone();
+        let next = record(records.get(name));
+        records.insert(name.to_string(), next);
+        self.catalog.save(&records).map_err(storage)?;
+        live.records = records;
+        live.current
+            .entry(name.to_string())
+            .or_insert_with(|| watch::Sender::new(None))
+            .send_replace(Some(Arc::clone(kind)));
+        Ok(())
+    }
+
+    /// The current version of kind `name`.
+    pub fn get(&self, name: &str) -> Option<Arc<Kind>> {
+        self.lock().current.get(name).and_then(|current| current.borrow().clone())
+    }
+
+    /// The current version of `name` and a receiver that sees every later change.
+    pub fn subscribe(&self, name: &str) -> Option<(Arc<Kind>, watch::Receiver<Option<Arc<Kind>>>)> {
+        let live = self.lock();
+        let mut receiver = live.current.get(name)?.subscribe();
+        let kind = receiver.borrow_and_update().clone()?;
+        Some((kind, receiver))
+    }
+
+    /// Every kind, sorted by name.
+    pub fn list(&self) -> Vec<KindInfo> {
+        self.lock()
+            .records
+            .iter()
+            .map(|(name, record)| KindInfo {
+                name: name.clone(),
+                version: record.version.clone(),
+                previous: record.previous.clone(),
+                settings: record.settings(),
+                uploaded_at_unix_ms: record.uploaded_at_unix_ms,
+            })
+            .collect()
+    }
+}
+
+impl KindSettingsUpdate {
+    /// `base` with the fields this update sets.
+    pub fn apply(&self, base: KindSettings) -> KindSettings {
+        KindSettings {
+            idle_timeout: self.idle_timeout.unwrap_or(base.idle_timeout),
+            max_memory: self.max_memory.unwrap_or(base.max_memory),
+            time_limit: self.time_limit.unwrap_or(base.time_limit),
+        }
+    }
+}

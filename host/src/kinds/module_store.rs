@@ -1,0 +1,42 @@
+//! Uploaded components, content-addressed by sha256, under the node's data dir.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub struct ModuleStore {
+    dir: PathBuf,
+}
+
+impl ModuleStore {
+    pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir)?;
+        Ok(ModuleStore { dir })
+    }
+
+    fn path(&self, version: &str) -> PathBuf {
+        self.dir.join(format!("{version}.wasm"))
+    }
+
+    /// Stores `bytes` under `version` (their sha256), durably; storing the same bytes again does nothing.
+    pub fn put(&self, version: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.path(version);
+        if path.exists() {
+            return Ok(());
+        }
+        write_durably(&path, bytes)
+    }
+
+    pub fn get(&self, version: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(version))
+    }
+}
+
+/// Writes to a temporary file, syncs it, then renames it into place.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
