@@ -52,13 +52,11 @@ pub struct PoolSettings {
     pub max_activations: u32,
     /// Largest linear memory any kind may be given (default 128 MiB); each slot reserves it.
     pub max_grain_memory: u64,
-    /// Grains running or suspended in a call at the same time (default 2 000); each holds a fiber stack.
-    pub max_concurrent_turns: u32,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        PoolSettings { max_activations: 100_000, max_grain_memory: 128 * MIB, max_concurrent_turns: 2_000 }
+        PoolSettings { max_activations: 100_000, max_grain_memory: 128 * MIB }
     }
 }
 
@@ -99,7 +97,7 @@ impl NodeConfig {
     pub fn for_test(data_dir: impl Into<PathBuf>) -> Self {
         NodeConfig {
             default_kind: KindSettings { time_limit: Duration::from_secs(2), ..KindSettings::default() },
-            pool: PoolSettings { max_activations: 400, max_grain_memory: 64 * MIB, max_concurrent_turns: 200 },
+            pool: PoolSettings { max_activations: 400, max_grain_memory: 64 * MIB },
             default_call_timeout: Duration::from_secs(10),
             pid_cache_capacity: 10_000,
             ..NodeConfig::new(data_dir)

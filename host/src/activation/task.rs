@@ -43,6 +43,7 @@ impl From<Fault> for CallError {
             Fault::Trap(trap) => CallError::Trapped(trap),
             Fault::TimeLimit(limit) => CallError::TimeLimit(limit),
             Fault::MemoryLimit(limit) => CallError::MemoryLimit(limit),
+            Fault::Capacity(why) => CallError::Unavailable(why),
         }
     }
 }

@@ -16,15 +16,43 @@ const CORE_INSTANCES_PER_COMPONENT: u32 = 4;
 const TABLES_PER_COMPONENT: u32 = 2;
 const GUARD_BYTES: u64 = 2 * 1024 * 1024;
 
+/// Memory mappings one pool slot may need: its fiber stack and guard page (made at start),
+/// and its memory and tables once live.
+const MAPPINGS_PER_ACTIVATION: u64 = 5;
+/// Mappings left for everything else in the process.
+const MAPPINGS_RESERVED: u64 = 10_000;
+
+/// The activation capacity that fits `vm.max_map_count`: each pooled slot costs mappings,
+/// and running past the kernel's limit fails at start or, worse, under load.
+fn fit_to_map_count(requested: u32) -> u32 {
+    let Some(max_map_count) =
+        std::fs::read_to_string("/proc/sys/vm/max_map_count").ok().and_then(|text| text.trim().parse::<u64>().ok())
+    else {
+        return requested;
+    };
+    let fits = max_map_count.saturating_sub(MAPPINGS_RESERVED) / MAPPINGS_PER_ACTIVATION;
+    if u64::from(requested) <= fits {
+        return requested;
+    }
+    let needed = u64::from(requested) * MAPPINGS_PER_ACTIVATION + MAPPINGS_RESERVED;
+    tracing::warn!(
+        "vm.max_map_count is {max_map_count}: holding {fits} live activations instead of {requested}; \
+         raise it with `sysctl -w vm.max_map_count={needed}` for the full capacity"
+    );
+    u32::try_from(fits).unwrap_or(requested)
+}
+
 /// Builds the engine: component model, async, pooling allocator, epoch interruption.
 pub fn build_engine(pool: &PoolSettings) -> anyhow::Result<Engine> {
+    let capacity = fit_to_map_count(pool.max_activations);
     let mut pooling = PoolingAllocationConfig::new();
     pooling
-        .total_component_instances(pool.max_activations)
-        .total_core_instances(pool.max_activations.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
-        .total_memories(pool.max_activations)
-        .total_tables(pool.max_activations.saturating_mul(TABLES_PER_COMPONENT))
-        .total_stacks(pool.max_concurrent_turns)
+        .total_component_instances(capacity)
+        .total_core_instances(capacity.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
+        .total_memories(capacity)
+        .total_tables(capacity.saturating_mul(TABLES_PER_COMPONENT))
+        // A Store keeps its fiber stack between calls, so every live activation holds one.
+        .total_stacks(capacity)
         .max_memories_per_component(4)
         .max_memory_size(usize::try_from(pool.max_grain_memory)?);
 

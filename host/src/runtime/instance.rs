@@ -86,7 +86,9 @@ fn begin_turn(store: &mut Store<GrainState>, origin: Origin, time_limit: Duratio
 }
 
 fn classify(error: wasmtime::Error, store: &Store<GrainState>, time_limit: Duration) -> Fault {
-    if error.downcast_ref::<TimeLimitExceeded>().is_some() {
+    if let Some(full) = error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>() {
+        Fault::Capacity(full.to_string())
+    } else if error.downcast_ref::<TimeLimitExceeded>().is_some() {
         Fault::TimeLimit(time_limit)
     } else if store.data().limiter.hit_memory_cap {
         Fault::MemoryLimit(store.data().limiter.max_memory())

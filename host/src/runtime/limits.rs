@@ -11,6 +11,9 @@ pub enum Fault {
     TimeLimit(Duration),
     #[error("exceeded its memory limit of {0} bytes")]
     MemoryLimit(u64),
+    /// Not the guest's fault: the node's activation pool is full.
+    #[error("the node is at its activation capacity: {0}")]
+    Capacity(String),
 }
 
 /// Raised inside the store to stop a guest that ran past its deadline.

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# JavaScript grains: componentize-js (SpiderMonkey/StarlingMonkey snapshotted with wizer) from
+# npm, pinned by package-lock.json and installed under target/tools/js (never globally).
+# Each examples/js/<name>/<name>.js becomes target/grains/js/<name>.wasm. The grains import
+# sdk-guest/js/granary.js by relative path, which componentize-js resolves at build time
+# because it runs from the repository root.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/common.sh"
+
+# Node 20.19+ with npm (componentize-js 0.23's dependencies need it; Debian trixie has 20.19).
+command -v node >/dev/null || apt_ensure nodejs
+command -v npm >/dev/null || apt_ensure npm
+command -v node >/dev/null || die "node is missing after installing Debian's nodejs"
+command -v npm >/dev/null || die "npm is missing after installing Debian's npm"
+node_version=$(node -p 'process.versions.node')
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+  || die "componentize-js needs Node.js 20.19 or newer, found $node_version ($(command -v node))"
+wasm_tools_ensure
+
+# componentize-js and what it needs, exactly as locked, in the project's own tools dir.
+tools="$repo_root/target/tools/js"
+cli="$tools/node_modules/@bytecodealliance/componentize-js/src/cli.js"
+if ! cmp -s "$here/package-lock.json" "$tools/package-lock.json" || [ ! -f "$cli" ]; then
+  say "installing componentize-js (npm ci, into $tools)"
+  mkdir -p "$tools"
+  rm -f "$tools/package-lock.json"
+  cp "$here/package.json" "$tools/package.json"
+  cp "$here/package-lock.json" "$tools/package-lock.json.new"
+  mv "$tools/package-lock.json.new" "$tools/package-lock.json"
+  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error) || {
+    rm -f "$tools/package-lock.json"
+    die "npm ci of componentize-js into $tools failed"
+  }
+  [ -f "$cli" ] || die "npm ci finished but $cli is missing"
+fi
+
+# Everything a grain is built from: a change to any of these rebuilds it.
+shared_inputs=("$repo_root/wit/grain.wit" "$here/package-lock.json" "$here/build.sh" "$repo_root"/sdk-guest/js/*.js)
+
+out="$grains_out/js"
+mkdir -p "$out"
+# componentize-js works in $TMPDIR and leaves its files there when it fails: keep them in target/.
+scratch="$repo_root/target/guest-js/tmp"
+for dir in "$here"/*/; do
+  name=$(basename "$dir")
+  [ "$name" != node_modules ] || continue
+  source="$dir$name.js"
+  [ -f "$source" ] || die "expected the grain's module at $source"
+  wasm="$out/$name.wasm"
+  stale=false
+  for input in "${shared_inputs[@]}" "$dir"*.js; do
+    if newer "$input" "$wasm"; then stale=true; break; fi
+  done
+  if $stale; then
+    say "componentize-js $name"
+    rm -rf "$scratch" && mkdir -p "$scratch"
+    # Relative to the repository root so that `../../../sdk-guest/js/granary.js` stays inside
+    # the directory componentize-js maps into the engine while it snapshots the module.
+    (cd "$repo_root" && TMPDIR="$scratch" node "$cli" "examples/js/$name/$name.js" \
+      --wit wit/grain.wit --world-name grain --disable http fetch-event --out "$wasm.tmp") \
+      || die "componentize-js failed for examples/js/$name/$name.js"
+    [ -s "$wasm.tmp" ] || die "componentize-js wrote no component for $name"
+    wasm-tools validate "$wasm.tmp" || die "componentize-js produced an invalid component for $name"
+    mv "$wasm.tmp" "$wasm"
+    rm -rf "$scratch"
+  fi
+  echo "$wasm ($(stat -c %s "$wasm") bytes)"
+done
