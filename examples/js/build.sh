@@ -18,21 +18,21 @@ node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.ex
   || die "componentize-js needs Node.js 20.19 or newer, found $node_version ($(command -v node))"
 wasm_tools_ensure
 
-# componentize-js and what it needs, exactly as locked, in the project's own tools dir.
+# componentize-js and what it needs, as locked, in the project's own tools dir. `npm install`
+# with the lock, not `npm ci`: jco's lock entries name optional platform packages that were
+# never published (e.g. jco-node-fs-linux-arm64-musl@0.3.2), and `npm ci` refuses such a lock.
 tools="$repo_root/target/tools/js"
 cli="$tools/node_modules/@bytecodealliance/componentize-js/src/cli.js"
-if ! cmp -s "$here/package-lock.json" "$tools/package-lock.json" || [ ! -f "$cli" ]; then
-  say "installing componentize-js (npm ci, into $tools)"
+stamp="$tools/installed.package-lock.json"
+if ! cmp -s "$here/package-lock.json" "$stamp" || [ ! -f "$cli" ]; then
+  say "installing componentize-js (npm, into $tools)"
   mkdir -p "$tools"
-  rm -f "$tools/package-lock.json"
-  cp "$here/package.json" "$tools/package.json"
-  cp "$here/package-lock.json" "$tools/package-lock.json.new"
-  mv "$tools/package-lock.json.new" "$tools/package-lock.json"
-  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error) || {
-    rm -f "$tools/package-lock.json"
-    die "npm ci of componentize-js into $tools failed"
-  }
-  [ -f "$cli" ] || die "npm ci finished but $cli is missing"
+  rm -f "$stamp"
+  cp "$here/package.json" "$here/package-lock.json" "$tools/"
+  (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error) \
+    || die "npm install of componentize-js into $tools failed"
+  [ -f "$cli" ] || die "npm install finished but $cli is missing"
+  cp "$here/package-lock.json" "$stamp"
 fi
 
 # Everything a grain is built from: a change to any of these rebuilds it.

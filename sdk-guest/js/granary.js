@@ -23,6 +23,15 @@ export function encode(text) {
   return encoder.encode(text);
 }
 
+/**
+ * Whether `value` is a `Uint8Array`. Not `instanceof`: the bytes the host bindings hand over
+ * (payloads, `loadState`, `call` replies) are made in another realm, whose `Uint8Array` is not
+ * this module's.
+ */
+export function isBytes(value) {
+  return Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
 /** `bytes` decoded as UTF-8 (invalid sequences become U+FFFD). */
 export function text(bytes) {
   return decoder.decode(bytes);
@@ -133,7 +142,7 @@ export function handler(methods) {
   return async function handle(method, payload) {
     try {
       const value = await dispatch(method, payload);
-      return { tag: 'ok', val: value instanceof Uint8Array ? value : reply(value) };
+      return { tag: 'ok', val: isBytes(value) ? value : reply(value) };
     } catch (e) {
       return { tag: 'err', val: describe(e) };
     }
@@ -206,7 +215,7 @@ function idText({ kind, identity }) {
 
 function payloadBytes(payload) {
   if (payload === undefined) return new Uint8Array(0);
-  if (payload instanceof Uint8Array) return payload;
+  if (isBytes(payload)) return payload;
   if (typeof payload === 'string') return encode(payload);
   throw new TypeError('a payload is a Uint8Array or a string');
 }

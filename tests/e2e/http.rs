@@ -4,7 +4,7 @@ use crate::support::component;
 use crate::support::process::DevNode;
 use reqwest::StatusCode;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_pushes_and_listings_over_http() {
     let data = tempfile::tempdir().expect("temp dir");
     let node = DevNode::with_examples(data.path(), &[]);
@@ -57,7 +57,7 @@ async fn calls_pushes_and_listings_over_http() {
     node.stop();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_admin_routes_need_the_token() {
     let data = tempfile::tempdir().expect("temp dir");
     let node = DevNode::start(data.path(), &["--admin-token", "s3cret"]);

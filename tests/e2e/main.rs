@@ -6,3 +6,4 @@ mod support;
 mod dev_node;
 mod http;
 mod kinds;
+mod reflection;

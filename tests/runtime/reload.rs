@@ -114,3 +114,21 @@ async fn same_bytes_twice_is_a_no_op_and_kinds_survive_restart() {
     node.rollback_kind("counter").await.expect("history survives too");
     node.shutdown().await;
 }
+
+/// The state format is the same JSON in every language, so a kind can change language live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_counter_hot_swapped_to_python_keeps_its_total() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = node_with(dir.path(), &[("counter", KindSettings::default())]).await;
+    call(&node, "counter/swap", "add", r#"{"n":5}"#).await.expect("add in Rust");
+    call(&node, "counter/swap", "add", r#"{"n":7}"#).await.expect("add in Rust");
+
+    let python = node.push_kind("counter", component("python", "counter"), KindSettingsUpdate::default()).await;
+    let python = python.expect("the Python counter installs").kind.version().to_string();
+    assert_eq!(call(&node, "counter/swap", "get", "").await.expect("get in Python"), r#"{"total":12}"#);
+    assert_eq!(call(&node, "counter/swap", "add", r#"{"n":1}"#).await.expect("add in Python"), r#"{"total":13}"#);
+    let live = node.grains();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0].stats.version(), python, "the grain now runs the Python version");
+    node.shutdown().await;
+}

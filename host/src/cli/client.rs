@@ -13,10 +13,14 @@ pub struct Connection {
     /// The node's gRPC address.
     #[arg(long, env = "GRANARY_SERVER", default_value = "http://127.0.0.1:7070")]
     pub server: String,
-    /// How long to wait for the node's answer.
-    #[arg(long, value_parser = duration::parse, default_value = "30s")]
-    pub timeout: Duration,
+    /// How long to wait for the node's answer (default 30s; 10m for `kind push`, since
+    /// compiling a 20 MB Python or JavaScript component can take half a minute on a busy node).
+    #[arg(long, value_parser = duration::parse)]
+    pub timeout: Option<Duration>,
 }
+
+/// How long a command waits when `--timeout` is not given.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Connection {
     async fn channel(&self) -> anyhow::Result<Channel> {
@@ -38,8 +42,18 @@ impl Connection {
 
     /// A request carrying this connection's timeout and, if given, the bearer token.
     pub fn request<T>(&self, message: T, token: Option<&str>) -> anyhow::Result<tonic::Request<T>> {
+        self.request_waiting(message, token, DEFAULT_TIMEOUT)
+    }
+
+    /// Like `request`, waiting `default` unless `--timeout` was given.
+    pub fn request_waiting<T>(
+        &self,
+        message: T,
+        token: Option<&str>,
+        default: Duration,
+    ) -> anyhow::Result<tonic::Request<T>> {
         let mut request = tonic::Request::new(message);
-        request.set_timeout(self.timeout);
+        request.set_timeout(self.timeout.unwrap_or(default));
         if let Some(token) = token {
             let value = format!("Bearer {token}").parse().context("the token must be printable ASCII")?;
             request.metadata_mut().insert("authorization", value);

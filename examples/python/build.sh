@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Python grains: componentize-py (PyPI) bundles CPython and the app into a component.
+# The result imports WASI p2, which the node links with no ambient authority.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/common.sh"
+
+pip_ensure componentize-py componentize-py==0.25.1
+sdk="$repo_root/sdk-guest/python"
+out="$grains_out/python"
+mkdir -p "$out"
+for app in "$here"/*/app.py; do
+  dir=$(dirname "$app")
+  name=$(basename "$dir")
+  wasm="$out/$name.wasm"
+  if newer "$app" "$wasm" || newer "$sdk/granary.py" "$wasm" || newer "$repo_root/wit/grain.wit" "$wasm"; then
+    componentize-py -d "$repo_root/wit" -w grain componentize -p "$dir" -p "$sdk" app -o "$wasm.tmp" >/dev/null
+    mv "$wasm.tmp" "$wasm"
+  fi
+  echo "$wasm ($(stat -c %s "$wasm") bytes)"
+done

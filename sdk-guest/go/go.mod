@@ -1,0 +1,3 @@
+module granary/sdk
+
+go 1.24

@@ -1,0 +1,46 @@
+//! gRPC server reflection: a generic client can discover the API without the .proto.
+
+use crate::support::process::DevNode;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
+use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+async fn ask(
+    client: &mut ServerReflectionClient<tonic::transport::Channel>,
+    request: MessageRequest,
+) -> MessageResponse {
+    let request = ServerReflectionRequest { host: String::new(), message_request: Some(request) };
+    let within = std::time::Duration::from_secs(20);
+    let call = client.server_reflection_info(tokio_stream::iter([request]));
+    let mut replies =
+        tokio::time::timeout(within, call).await.expect("reflection answers").expect("reflection call").into_inner();
+    let reply = tokio::time::timeout(within, replies.message()).await.expect("a reply in time");
+    let reply = reply.expect("reply").expect("one reply");
+    reply.message_response.expect("a response")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflection_lists_and_describes_the_services() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let node = DevNode::start(data.path(), &[]);
+    let channel = tonic::transport::Channel::from_shared(node.server.clone()).expect("address").connect().await;
+    let mut client = ServerReflectionClient::new(channel.expect("connect"));
+
+    let MessageResponse::ListServicesResponse(list) =
+        ask(&mut client, MessageRequest::ListServices(String::new())).await
+    else {
+        panic!("expected a service list");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    for service in ["granary.v1.Grains", "granary.v1.Kinds", "granary.v1.Node"] {
+        assert!(names.iter().any(|n| n == service), "{service} missing from {names:?}");
+    }
+
+    let described = ask(&mut client, MessageRequest::FileContainingSymbol("granary.v1.Grains".into())).await;
+    let MessageResponse::FileDescriptorResponse(files) = described else { panic!("expected descriptors") };
+    let descriptor = files.file_descriptor_proto.concat();
+    let text = String::from_utf8_lossy(&descriptor);
+    assert!(text.contains("granary/v1/granary.proto") && text.contains("CallRequest"), "descriptor names the API");
+    node.stop();
+}
