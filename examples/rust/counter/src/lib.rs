@@ -1,7 +1,12 @@
 //! `counter`: adds numbers to a durable total. State is the JSON `{"total": N}`.
+//!
+//! Implements the counter contract shared by every language (examples/README.md).
 
-use granary_sdk::{json, state, Grain};
+use granary_sdk::grains::{call, describe, self_id, set_receive_timeout};
+use granary_sdk::{json, log, state, Grain, GrainId};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::time::Duration;
 
 #[derive(Default, Serialize, Deserialize)]
 struct Counter {
@@ -11,6 +16,32 @@ struct Counter {
 #[derive(Deserialize)]
 struct Add {
     n: i64,
+}
+
+#[derive(Deserialize)]
+struct Forward {
+    target: String,
+    method: String,
+    #[serde(default)]
+    payload: Value,
+}
+
+#[derive(Deserialize)]
+struct Timeout {
+    millis: u64,
+}
+
+fn forward(request: Forward) -> Result<Vec<u8>, String> {
+    let (kind, identity) = request
+        .target
+        .split_once('/')
+        .ok_or_else(|| format!("bad payload: target must be \"kind/identity\", got {:?}", request.target))?;
+    let payload = match request.payload {
+        Value::Null => Vec::new(),
+        value => value.to_string().into_bytes(),
+    };
+    call(&GrainId::new(kind, identity), &request.method, &payload)
+        .map_err(|e| format!("{} {}: {}", request.target, request.method, describe(&e)))
 }
 
 impl Grain for Counter {
@@ -28,7 +59,21 @@ impl Grain for Counter {
                 json::reply(self)
             }
             "get" => json::reply(self),
-            other => Err(format!("unknown method {other:?}: counter has add, get")),
+            "whoami" => {
+                let me = self_id();
+                json::reply(&serde_json::json!({"kind": me.kind, "identity": me.identity}))
+            }
+            "log" => {
+                log::info(&String::from_utf8_lossy(payload));
+                json::reply("logged")
+            }
+            "call" => forward(json::parse(payload)?),
+            "set-timeout" => {
+                let Timeout { millis } = json::parse(payload)?;
+                set_receive_timeout(Duration::from_millis(millis));
+                json::reply("ok")
+            }
+            other => Err(format!("unknown method {other:?}: counter has add, get, whoami, log, call, set-timeout")),
         }
     }
 }

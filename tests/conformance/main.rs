@@ -1,0 +1,143 @@
+//! One conformance suite for every language's `counter`, each on a real `granary dev`
+//! process driven by the real CLI. Prints a language x scenario table.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::component_path;
+use support::process::DevNode;
+
+const LANGUAGES: [&str; 4] = ["rust", "python", "js", "go"];
+const SCENARIOS: [&str; 7] = ["add/get", "state kept", "bad payload", "self-id", "log", "call", "receive timeout"];
+
+type Outcome = Result<(), String>;
+
+fn expect(what: &str, got: &str, want: &str) -> Outcome {
+    if got == want { Ok(()) } else { Err(format!("{what}: got {got:?}, want {want:?}")) }
+}
+
+fn reply(node: &DevNode, args: &[&str]) -> Result<String, String> {
+    let out = node.cli(args);
+    if out.success {
+        Ok(out.stdout.trim_end().to_string())
+    } else {
+        Err(format!("{args:?}: {}", out.stderr.trim_end()))
+    }
+}
+
+fn wait_for(what: &str, within: Duration, mut check: impl FnMut() -> bool) -> Outcome {
+    let deadline = Instant::now() + within;
+    while !check() {
+        if Instant::now() > deadline {
+            return Err(format!("no {what} within {within:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+fn live(node: &DevNode, grain: &str) -> bool {
+    node.cli(&["grains", "ls"]).stdout.lines().any(|line| line.split_whitespace().next() == Some(grain))
+}
+
+/// Runs every scenario against `lang`'s counter; the node may be restarted on the way.
+fn run_language(lang: &str, data: &Path) -> Vec<Outcome> {
+    let wasm = component_path(lang, "counter");
+    let file = wasm.to_str().expect("UTF-8 path").to_string();
+    let mut node = DevNode::start(data, &[]);
+    let push = node.cli(&["kind", "push", "counter", &file, "--idle-timeout", "500ms"]);
+    if !push.success {
+        return vec![Err(format!("push failed: {}", push.stderr.trim_end())); SCENARIOS.len()];
+    }
+    let mut results = Vec::new();
+
+    results.push((|| {
+        expect("add 5", &reply(&node, &["call", "counter/c1", "add", r#"{"n":5}"#])?, r#"{"total":5}"#)?;
+        expect("add 7", &reply(&node, &["call", "counter/c1", "add", r#"{"n":7}"#])?, r#"{"total":12}"#)?;
+        expect("get", &reply(&node, &["call", "counter/c1", "get"])?, r#"{"total":12}"#)
+    })());
+
+    let evicted = (|| {
+        wait_for("idle eviction of counter/c1", Duration::from_secs(10), || !live(&node, "counter/c1"))?;
+        expect("get after eviction", &reply(&node, &["call", "counter/c1", "get"])?, r#"{"total":12}"#)
+    })();
+    node.stop();
+    node = DevNode::start(data, &[]);
+    let restarted =
+        reply(&node, &["call", "counter/c1", "get"]).and_then(|r| expect("get after restart", &r, r#"{"total":12}"#));
+    results.push(evicted.and(restarted));
+
+    results.push((|| {
+        let bad = node.cli(&["call", "counter/c3", "add", "not json"]);
+        if bad.success || !bad.stderr.contains("bad payload") {
+            return Err(format!("want a 'bad payload' error, got {:?} / {:?}", bad.stdout, bad.stderr));
+        }
+        expect(
+            "add after a bad payload",
+            &reply(&node, &["call", "counter/c3", "add", r#"{"n":1}"#])?,
+            r#"{"total":1}"#,
+        )
+    })());
+
+    results.push((|| {
+        let me: serde_json::Value = serde_json::from_str(&reply(&node, &["call", "counter/who", "whoami"])?)
+            .map_err(|e| format!("whoami is not JSON: {e}"))?;
+        expect("self-id", &me.to_string(), r#"{"identity":"who","kind":"counter"}"#)
+    })());
+
+    results.push((|| {
+        let marker = format!("conformance marker from {lang}");
+        expect("log reply", &reply(&node, &["call", "counter/logger", "log", &marker])?, r#""logged""#)?;
+        wait_for("the log line", Duration::from_secs(5), || {
+            node.log().lines().any(|line| line.contains(&marker) && line.contains("grain=counter/logger"))
+        })
+    })());
+
+    results.push((|| {
+        let forwarded = r#"{"target":"counter/c2","method":"add","payload":{"n":3}}"#;
+        expect("call", &reply(&node, &["call", "counter/c1", "call", forwarded])?, r#"{"total":3}"#)?;
+        expect("callee state", &reply(&node, &["call", "counter/c2", "get"])?, r#"{"total":3}"#)
+    })());
+
+    results.push((|| {
+        expect(
+            "set-timeout",
+            &reply(&node, &["call", "counter/long", "set-timeout", r#"{"millis":60000}"#])?,
+            r#""ok""#,
+        )?;
+        reply(&node, &["call", "counter/short", "get"])?;
+        wait_for("idle eviction of counter/short", Duration::from_secs(10), || !live(&node, "counter/short"))?;
+        if live(&node, "counter/long") { Ok(()) } else { Err("counter/long ignored its 60 s receive timeout".into()) }
+    })());
+    node.stop();
+    results
+}
+
+#[test]
+fn every_language_counter_passes_every_scenario() {
+    let mut table = Vec::new();
+    for lang in LANGUAGES {
+        if !component_path(lang, "counter").exists() {
+            table.push((lang, vec![Err(format!("not built: run ./examples/build.sh {lang}")); SCENARIOS.len()]));
+            continue;
+        }
+        let data = tempfile::tempdir().expect("temp dir");
+        table.push((lang, run_language(lang, data.path())));
+    }
+
+    println!("\n| language | {} |", SCENARIOS.join(" | "));
+    println!("|---|{}", "---|".repeat(SCENARIOS.len()));
+    let mut failures = Vec::new();
+    for (lang, results) in &table {
+        let cells: Vec<&str> = results.iter().map(|r| if r.is_ok() { "pass" } else { "FAIL" }).collect();
+        println!("| {lang} | {} |", cells.join(" | "));
+        for (scenario, result) in SCENARIOS.iter().zip(results) {
+            if let Err(why) = result {
+                failures.push(format!("{lang} / {scenario}: {why}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "conformance failures:\n{}", failures.join("\n"));
+}
