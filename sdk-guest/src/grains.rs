@@ -59,3 +59,42 @@ pub fn send(target: &GrainId, method: &str, payload: &[u8]) -> Result<(), CallEr
 pub fn set_receive_timeout(idle: Duration) {
     host::set_receive_timeout(u64::try_from(idle.as_millis()).unwrap_or(u64::MAX))
 }
+
+/// A request to pass a message on: `{"target": "kind/id", "method": "...", "payload": <json>}`.
+#[derive(serde::Deserialize)]
+pub struct Forward {
+    pub target: String,
+    pub method: String,
+    /// Sent as its JSON text; nothing when absent.
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
+impl Forward {
+    fn target_id(&self) -> Result<GrainId, String> {
+        let (kind, identity) = self
+            .target
+            .split_once('/')
+            .ok_or_else(|| format!("bad payload: target must be \"kind/identity\", got {:?}", self.target))?;
+        Ok(GrainId::new(kind, identity))
+    }
+
+    fn payload_bytes(&self) -> Vec<u8> {
+        match &self.payload {
+            serde_json::Value::Null => Vec::new(),
+            value => value.to_string().into_bytes(),
+        }
+    }
+
+    /// Calls the target and returns its reply.
+    pub fn call(&self) -> Result<Vec<u8>, String> {
+        call(&self.target_id()?, &self.method, &self.payload_bytes())
+            .map_err(|e| format!("{} {}: {}", self.target, self.method, describe(&e)))
+    }
+
+    /// Queues the message for the target.
+    pub fn send(&self) -> Result<(), String> {
+        send(&self.target_id()?, &self.method, &self.payload_bytes())
+            .map_err(|e| format!("{} {}: {}", self.target, self.method, describe(&e)))
+    }
+}

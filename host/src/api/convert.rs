@@ -57,3 +57,15 @@ pub fn kind_named(node: &Node, name: &str) -> Option<proto::KindInfo> {
     let active = active_per_kind(node);
     node.kinds().list().iter().find(|info| info.name == name).map(|info| kind(info, &active))
 }
+
+/// What `NodeInfo` (gRPC) and `GET /v1/node` (HTTP) report.
+pub fn node_info(node: &Node) -> proto::NodeInfoReply {
+    proto::NodeInfoReply {
+        node: node.router().node().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        uptime_ms: millis(node.uptime()),
+        kinds: node.kinds().list().len() as u64,
+        active_grains: node.router().directory().len() as u64,
+        activations_started: node.router().directory().started(),
+    }
+}

@@ -164,15 +164,7 @@ impl NodeApi for ApiContext {
         &self,
         _request: Request<proto::NodeInfoRequest>,
     ) -> Result<Response<proto::NodeInfoReply>, Status> {
-        let node = &self.node;
-        Ok(Response::new(proto::NodeInfoReply {
-            node: node.router().node().to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            uptime_ms: u64::try_from(node.uptime().as_millis()).unwrap_or(u64::MAX),
-            kinds: node.kinds().list().len() as u64,
-            active_grains: node.router().directory().len() as u64,
-            activations_started: node.router().directory().started(),
-        }))
+        Ok(Response::new(convert::node_info(&self.node)))
     }
 }
 

@@ -193,16 +193,8 @@ async fn rollback_kind(
     Ok(Json(convert::kind_named(&api.node, &name)))
 }
 
-async fn node_info(State(api): State<ApiContext>) -> Json<serde_json::Value> {
-    let node = &api.node;
-    Json(serde_json::json!({
-        "node": node.router().node().to_string(),
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_ms": u64::try_from(node.uptime().as_millis()).unwrap_or(u64::MAX),
-        "kinds": node.kinds().list().len(),
-        "active_grains": node.router().directory().len(),
-        "activations_started": node.router().directory().started(),
-    }))
+async fn node_info(State(api): State<ApiContext>) -> Json<proto::NodeInfoReply> {
+    Json(convert::node_info(&api.node))
 }
 
 async fn not_found() -> ApiError {

@@ -2,10 +2,9 @@
 //!
 //! Implements the counter contract shared by every language (examples/README.md).
 
-use granary_sdk::grains::{call, describe, self_id, set_receive_timeout};
-use granary_sdk::{json, log, state, Grain, GrainId};
+use granary_sdk::grains::{self_id, set_receive_timeout, Forward};
+use granary_sdk::{json, log, state, Grain};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::time::Duration;
 
 #[derive(Default, Serialize, Deserialize)]
@@ -19,29 +18,8 @@ struct Add {
 }
 
 #[derive(Deserialize)]
-struct Forward {
-    target: String,
-    method: String,
-    #[serde(default)]
-    payload: Value,
-}
-
-#[derive(Deserialize)]
 struct Timeout {
     millis: u64,
-}
-
-fn forward(request: Forward) -> Result<Vec<u8>, String> {
-    let (kind, identity) = request
-        .target
-        .split_once('/')
-        .ok_or_else(|| format!("bad payload: target must be \"kind/identity\", got {:?}", request.target))?;
-    let payload = match request.payload {
-        Value::Null => Vec::new(),
-        value => value.to_string().into_bytes(),
-    };
-    call(&GrainId::new(kind, identity), &request.method, &payload)
-        .map_err(|e| format!("{} {}: {}", request.target, request.method, describe(&e)))
 }
 
 impl Grain for Counter {
@@ -67,7 +45,7 @@ impl Grain for Counter {
                 log::info(&String::from_utf8_lossy(payload));
                 json::reply("logged")
             }
-            "call" => forward(json::parse(payload)?),
+            "call" => json::parse::<Forward>(payload)?.call(),
             "set-timeout" => {
                 let Timeout { millis } = json::parse(payload)?;
                 set_receive_timeout(Duration::from_millis(millis));

@@ -7,24 +7,15 @@
 //! - `set-timeout {"millis": N}` sets this grain's receive timeout
 //! - `activations` -> `{"count": N}`: how many times this identity was activated
 
-use granary_sdk::grains::{call, describe, self_id, send, set_receive_timeout};
-use granary_sdk::{json, log, state, Grain, GrainId};
+use granary_sdk::grains::{self_id, set_receive_timeout, Forward};
+use granary_sdk::{json, log, state, Grain};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::time::Duration;
 
 #[derive(Default, Serialize, Deserialize)]
 struct Probe {
     pings: u64,
     activations: u64,
-}
-
-#[derive(Deserialize)]
-struct Forward {
-    target: String,
-    method: String,
-    #[serde(default)]
-    payload: Value,
 }
 
 #[derive(Deserialize)]
@@ -35,23 +26,6 @@ struct Timeout {
 #[derive(Serialize)]
 struct Count {
     count: u64,
-}
-
-impl Forward {
-    fn target(&self) -> Result<GrainId, String> {
-        let (kind, identity) = self
-            .target
-            .split_once('/')
-            .ok_or_else(|| format!("target {:?} is not kind/identity", self.target))?;
-        Ok(GrainId::new(kind, identity))
-    }
-
-    fn payload(&self) -> Vec<u8> {
-        match &self.payload {
-            Value::Null => Vec::new(),
-            value => value.to_string().into_bytes(),
-        }
-    }
 }
 
 impl Probe {
@@ -81,15 +55,9 @@ impl Grain for Probe {
                 log::info(&String::from_utf8_lossy(payload));
                 json::reply(&"logged")
             }
-            "call" => {
-                let forward: Forward = json::parse(payload)?;
-                call(&forward.target()?, &forward.method, &forward.payload())
-                    .map_err(|e| format!("call to {} failed: {}", forward.target, describe(&e)))
-            }
+            "call" => json::parse::<Forward>(payload)?.call(),
             "send" => {
-                let forward: Forward = json::parse(payload)?;
-                send(&forward.target()?, &forward.method, &forward.payload())
-                    .map_err(|e| format!("send to {} failed: {}", forward.target, describe(&e)))?;
+                json::parse::<Forward>(payload)?.send()?;
                 json::reply(&"sent")
             }
             "ping" => {
