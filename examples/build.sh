@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/common.sh"
 
-all_langs=(rust python js go)
+all_langs=(rust python js go c zig assemblyscript)
 langs=("$@")
 [ ${#langs[@]} -gt 0 ] || langs=("${all_langs[@]}")
 
