@@ -7,3 +7,4 @@ mod dev_node;
 mod http;
 mod kinds;
 mod reflection;
+mod scaffold;

@@ -6,7 +6,9 @@ mod dev;
 mod duration;
 mod grains;
 mod kind;
+mod new;
 mod table;
+mod templates;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +33,8 @@ enum Command {
     /// Inspect live grains.
     #[command(subcommand)]
     Grains(grains::GrainsCommand),
+    /// Scaffold a grain project in a language: `granary new python hello`.
+    New(new::NewArgs),
 }
 
 impl Cli {
@@ -41,6 +45,7 @@ impl Cli {
             Command::Send(args) => call::send(args).await,
             Command::Kind(command) => kind::run(command).await,
             Command::Grains(command) => grains::run(command).await,
+            Command::New(args) => new::run(args),
         }
     }
 }

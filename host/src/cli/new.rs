@@ -1,0 +1,61 @@
+//! `granary new LANG NAME`: scaffold a grain project whose `./build.sh` makes `NAME.wasm`.
+
+use super::templates::Language;
+use crate::ids::validate_kind_name;
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct NewArgs {
+    /// The grain's language.
+    lang: Language,
+    /// The grain kind's name: ASCII letters, digits, `-` and `_`.
+    name: String,
+    /// Where to create the project (default: ./NAME). It must not exist, or be empty.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+pub fn run(args: NewArgs) -> anyhow::Result<()> {
+    validate_kind_name(&args.name)?;
+    let dir = args.dir.unwrap_or_else(|| PathBuf::from(&args.name));
+    ensure_empty(&dir)?;
+    for template in args.lang.files() {
+        let path = dir.join(template.path.replace("__NAME__", &args.name));
+        let text = template
+            .text
+            .replace("__NAME__", &args.name)
+            .replace("__LANGUAGE__", args.lang.display_name())
+            .replace("__LANG__", args.lang.key())
+            .replace("__BUILD_NOTE__", args.lang.build_note());
+        write_file(&path, &text, template.executable)?;
+    }
+    let shown = dir.display();
+    println!("created {} grain `{}` in {shown}", args.lang.display_name(), args.name);
+    println!("next:\n  cd {shown} && ./build.sh\n  granary kind push {0} {0}.wasm\n  granary call {0}/ada greet '{{\"name\": \"Ada\"}}'", args.name);
+    Ok(())
+}
+
+fn ensure_empty(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => match entries.next() {
+            Some(_) => bail!("{} already exists and is not empty", dir.display()),
+            None => Ok(()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot use {}", dir.display())),
+    }
+}
+
+fn write_file(path: &Path, text: &str, executable: bool) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    if executable {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot make {} executable", path.display()))?;
+    }
+    Ok(())
+}
