@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: builds the example grains (installing their toolchains
-# on first use), then runs the workspace's tests in release mode.
+# on first use), runs the guest SDKs' native unit tests, then the workspace's tests in
+# release mode.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 ./examples/build.sh
+./sdk-guest/test.sh
 cargo test --release --workspace "$@"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# AssemblyScript grains: the compiler `asc` from npm (pinned by package-lock.json, installed
+# under target/tools/assemblyscript, never globally) builds each examples/assemblyscript/<name>/
+# <name>.ts into a core module whose canonical ABI is written by hand in
+# sdk-guest/assemblyscript; `wasm-tools component embed` adds the WIT and `component new` makes
+# the component. It imports only granary:grain/host: no WASI, no adapter. Each grain becomes
+# target/grains/assemblyscript/<name>.wasm, rebuilt only when its inputs changed.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/common.sh"
+
+# Node.js 20 or newer with npm (assemblyscript 0.28 requires it; Debian trixie has 20.19).
+command -v node >/dev/null || apt_ensure nodejs
+command -v npm >/dev/null || apt_ensure npm
+command -v node >/dev/null || die "node is missing after installing Debian's nodejs"
+command -v npm >/dev/null || die "npm is missing after installing Debian's npm"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || die "assemblyscript needs Node.js 20 or newer, found $(node -p 'process.versions.node') ($(command -v node))"
+wasm_tools_ensure
+
+# The compiler, as locked, in the project's own tools dir.
+tools="$repo_root/target/tools/assemblyscript"
+asc="$tools/node_modules/assemblyscript/bin/asc.js"
+stamp="$tools/installed.package-lock.json"
+if ! cmp -s "$here/package-lock.json" "$stamp" || [ ! -f "$asc" ]; then
+  say "installing assemblyscript (npm, into $tools)"
+  mkdir -p "$tools"
+  rm -f "$stamp"
+  cp "$here/package.json" "$here/package-lock.json" "$tools/"
+  (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error >&2) \
+    || die "npm install of assemblyscript into $tools failed"
+  [ -f "$asc" ] || die "npm install finished but $asc is missing"
+  cp "$here/package-lock.json" "$stamp"
+fi
+
+sdk="$repo_root/sdk-guest/assemblyscript"
+out="$grains_out/assemblyscript"
+work="$repo_root/target/guest-assemblyscript"
+mkdir -p "$out" "$work"
+for dir in "$here"/*/; do
+  name=$(basename "$dir")
+  [ -f "$dir$name.ts" ] || die "expected the grain's entry module at $dir$name.ts"
+  wasm="$out/$name.wasm"
+  # Rebuild when any input is newer than the component: the grain, the SDK, the WIT, the
+  # locked compiler, this script.
+  if [ -f "$wasm" ] && [ -z "$(find "$dir" "$sdk" "$repo_root/wit" "$here/package-lock.json" "$here/build.sh" \
+    -newer "$wasm" -print -quit)" ]; then
+    echo "$wasm ($(stat -c %s "$wasm") bytes, up to date)"
+    continue
+  fi
+  say "asc $name"
+  core="$work/$name.core.wasm"
+  # From the repository root, so that the abort handler's internal name is the SDK's path.
+  # --use abort=... replaces the env.abort import that a component may not have.
+  (cd "$repo_root" && node "$asc" "examples/assemblyscript/$name/$name.ts" -O3 --runtime incremental \
+    --use abort=sdk-guest/assemblyscript/abort/grainAbort -o "$core") \
+    || die "asc failed for examples/assemblyscript/$name/$name.ts"
+  wasm-tools component embed "$repo_root/wit" --world grain "$core" -o "$work/$name.embedded.wasm"
+  wasm-tools component new "$work/$name.embedded.wasm" -o "$wasm.tmp"
+  wasm-tools validate "$wasm.tmp" || die "wasm-tools made an invalid component for $name"
+  mv "$wasm.tmp" "$wasm"
+  echo "$wasm ($(stat -c %s "$wasm") bytes)"
+done
