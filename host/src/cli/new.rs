@@ -1,6 +1,6 @@
 //! `granary new LANG NAME`: scaffold a grain project whose `./build.sh` makes `NAME.wasm`.
 
-use super::templates::Language;
+use super::templates::{Contents, Language};
 use crate::ids::validate_kind_name;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -22,18 +22,27 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
     ensure_empty(&dir)?;
     for template in args.lang.files() {
         let path = dir.join(template.path.replace("__NAME__", &args.name));
-        let text = template
-            .text
-            .replace("__NAME__", &args.name)
-            .replace("__LANGUAGE__", args.lang.display_name())
-            .replace("__LANG__", args.lang.key())
-            .replace("__BUILD_NOTE__", args.lang.build_note());
-        write_file(&path, &text, template.executable)?;
+        let bytes = match template.contents {
+            Contents::Text(text) => fill_in(text, args.lang, &args.name).into_bytes(),
+            Contents::Binary(bytes) => bytes.to_vec(),
+        };
+        write_file(&path, &bytes, template.executable)?;
     }
     let shown = dir.display();
     println!("created {} grain `{}` in {shown}", args.lang.display_name(), args.name);
-    println!("next:\n  cd {shown} && ./build.sh\n  granary kind push {0} {0}.wasm\n  granary call {0}/ada greet '{{\"name\": \"Ada\"}}'", args.name);
+    println!(
+        "next:\n  cd {shown} && ./build.sh\n  granary kind push {0} {0}.wasm\n  granary call {0}/ada greet '{{\"name\": \"Ada\"}}'",
+        args.name
+    );
     Ok(())
+}
+
+fn fill_in(text: &str, lang: Language, name: &str) -> String {
+    text.replace("__NAME__", name)
+        .replace("__CRATE__", &name.replace('-', "_"))
+        .replace("__LANGUAGE__", lang.display_name())
+        .replace("__LANG__", lang.key())
+        .replace("__BUILD_NOTE__", lang.build_note())
 }
 
 fn ensure_empty(dir: &Path) -> anyhow::Result<()> {
@@ -47,11 +56,11 @@ fn ensure_empty(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
-fn write_file(path: &Path, text: &str, executable: bool) -> anyhow::Result<()> {
+fn write_file(path: &Path, bytes: &[u8], executable: bool) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     if executable {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
