@@ -268,7 +268,7 @@ func exportHandle(methodPtr, methodLen, payloadPtr, payloadLen uint32) uint32 {
 func handleResult(reply []byte, err error) uint32 {
 	if err != nil {
 		handleRet[0] = 1
-		reply = []byte(err.Error())
+		reply = []byte(validUTF8(err.Error()))
 	} else {
 		handleRet[0] = 0
 	}

@@ -5,6 +5,8 @@ package granary
 import (
 	"errors"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Grain is one grain kind. Each activation runs in its own instance, so the registered value
@@ -142,7 +144,25 @@ func Log(level LogLevel, msg string) {
 	if level > LevelError {
 		level = LevelError
 	}
+	msg = validUTF8(msg)
 	hostLog(uint32(level), strPtr(msg), uint32(len(msg)))
+}
+
+// validUTF8 replaces invalid bytes with U+FFFD: a WIT string must be UTF-8, and the host
+// would fail to read one that is not, trapping the grain.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// notUTF8 refuses a call or send whose target or method the host could not read.
+func notUTF8(kind, identity, method string) error {
+	if utf8.ValidString(kind) && utf8.ValidString(identity) && utf8.ValidString(method) {
+		return nil
+	}
+	return errors.New("granary: a grain id and method must be UTF-8")
 }
 
 // --- state -----------------------------------------------------------------------------
@@ -251,6 +271,9 @@ func callError(target GrainID, method string) *CallError {
 // Call sends a request to another grain and waits for its reply. A failure is a *CallError,
 // or an error about the reply being over PayloadLimit.
 func Call(kind, identity, method string, payload []byte) ([]byte, error) {
+	if err := notUTF8(kind, identity, method); err != nil {
+		return nil, err
+	}
 	hostCall(strPtr(kind), uint32(len(kind)), strPtr(identity), uint32(len(identity)),
 		strPtr(method), uint32(len(method)), bytesPtr(payload), uint32(len(payload)), ret())
 	target := GrainID{kind, identity}
@@ -276,6 +299,9 @@ func Call(kind, identity, method string, payload []byte) ([]byte, error) {
 // Send delivers a one-way message to another grain; it returns once the message is queued.
 // A refusal is a *CallError.
 func Send(kind, identity, method string, payload []byte) error {
+	if err := notUTF8(kind, identity, method); err != nil {
+		return err
+	}
 	hostSend(strPtr(kind), uint32(len(kind)), strPtr(identity), uint32(len(identity)),
 		strPtr(method), uint32(len(method)), bytesPtr(payload), uint32(len(payload)), ret())
 	target := GrainID{kind, identity}
