@@ -12,13 +12,15 @@
 //! - [`runtime`]: the wasmtime engine, kinds (checked, compiled, cached), instances under limits,
 //!   and the host functions grains import.
 //! - [`kinds`]: kinds by name: push (hot reload), rollback, removal, persisted with their modules.
-//! - [`state`]: the `StateStore` trait with etag fencing; redb and in-memory stores.
+//! - [`state`]: the `StateStore` trait with epoch and etag fencing; redb, in-memory and PostgreSQL
+//!   stores.
 //! - [`api`]: the gRPC API; [`cli`]: the `granary` command line.
 //! - [`config`], [`ids`], [`error`]: settings, typed identities, call errors.
 
 pub mod activation;
 pub mod api;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod ids;

@@ -2,6 +2,7 @@
 
 use crate::activation::ActivationStats;
 use crate::activation::Origin;
+use crate::cluster::{Cluster, MemberStatus};
 use crate::config::{KindSettingsUpdate, NodeConfig};
 use crate::error::CallError;
 use crate::ids::{ActivationId, GrainId, NodeId};
@@ -14,6 +15,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// How long a leaving node waits for its grains to hand over before stopping the rest.
+const HANDOVER_WAIT: Duration = Duration::from_secs(10);
 
 /// One live activation, as listed.
 pub struct GrainListing {
@@ -36,12 +40,17 @@ impl Node {
     pub fn start(config: NodeConfig, id: NodeId) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
-        let state = RedbStateStore::open(&config.data_dir.join("state.redb"))?;
+        let state = RedbStateStore::open(&config.data_dir.join(crate::state::REDB_FILE))?;
         Node::with_state_store(config, id, Arc::new(state))
     }
 
-    /// Starts a node on the given state store.
+    /// Starts a single-node cluster on the given state store.
     pub fn with_state_store(config: NodeConfig, id: NodeId, state: Arc<dyn StateStore>) -> anyhow::Result<Self> {
+        Node::in_cluster(config, Cluster::single(id), state)
+    }
+
+    /// Starts a node that takes part in `cluster`, on the given state store.
+    pub fn in_cluster(config: NodeConfig, cluster: Arc<Cluster>, state: Arc<dyn StateStore>) -> anyhow::Result<Self> {
         let engine = build_engine(&config.pool)?;
         let cache = ArtifactCache::new(config.data_dir.join("artifacts"), &engine)
             .with_context(|| format!("cannot create the artifact cache under {}", config.data_dir.display()))?;
@@ -52,8 +61,13 @@ impl Node {
             config.default_kind.clone(),
             config.pool.max_grain_memory,
         )?);
-        let router =
-            Arc::new(Router::new(id, Arc::clone(&kinds), state, config.pid_cache_capacity, config.mailbox_capacity));
+        let router = Arc::new(Router::new(
+            cluster,
+            Arc::clone(&kinds),
+            state,
+            config.pid_cache_capacity,
+            config.mailbox_capacity,
+        ));
         let ticker = EpochTicker::start(engine).context("cannot start the epoch ticker thread")?;
         Ok(Node { config, kinds, router, _ticker: ticker, started: Instant::now() })
     }
@@ -167,9 +181,30 @@ impl Node {
         self.started.elapsed()
     }
 
-    /// Deactivates every grain (each saves its state) and waits until all have stopped.
-    /// New messages are refused from then on.
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        self.router.cluster()
+    }
+
+    /// Leaves the cluster: when other members can host, announces `leaving` so every grain
+    /// hands over (saving its state, queued messages following it), then deactivates what
+    /// is left (each saves its state) and stops taking part. New messages are refused.
     pub async fn shutdown(&self) {
+        let cluster = self.router.cluster();
+        if cluster.has_other_hosts() {
+            match cluster.set_status(MemberStatus::Leaving).await {
+                Ok(()) => self.wait_for_handover().await,
+                Err(e) => tracing::warn!("cannot announce leaving: {e:#}"),
+            }
+        }
         self.router.shutdown().await;
+        cluster.stop().await;
+    }
+
+    /// Waits until every local grain has handed over, for at most `HANDOVER_WAIT`.
+    async fn wait_for_handover(&self) {
+        let deadline = Instant::now() + HANDOVER_WAIT;
+        while !self.router.directory().is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }

@@ -1,23 +1,34 @@
-//! Routes a message for `kind/identity` to its activation: PID cache, then directory.
+//! Routes a message for `kind/identity` to its activation: to the owning peer when another
+//! member owns it, else through the PID cache and directory to a local activation.
 //!
 //! A message is never lost to a stopping activation: its mailbox closes only after it
 //! left the directory, so a refused send is retried on a fresh activation, and messages
-//! already queued are handed back here by the stopping activation.
+//! already queued are handed back here by the stopping activation (and then reach the new
+//! owner, when the grain stopped because it moved). A message to a peer that does not own
+//! the grain, or cannot be reached, is retried with a fresh view until its deadline.
 
 use crate::activation::{Activation, ActivationStats, Directory, Envelope, Origin, Pid};
+use crate::cluster::{Cluster, Placement};
 use crate::error::CallError;
 use crate::ids::{GrainId, NodeId};
 use crate::kinds::KindRegistry;
 use crate::pid_cache::PidCache;
 use crate::state::StateStore;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::timeout_at;
+use tokio::time::{Instant, sleep, timeout_at};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+/// The first pause before asking again for a grain whose owner is changing; it doubles up to
+/// `MAX_RETRY_PAUSE`.
+const FIRST_RETRY_PAUSE: Duration = Duration::from_millis(10);
+const MAX_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
 pub struct Router {
     node: NodeId,
+    cluster: Arc<Cluster>,
     kinds: Arc<KindRegistry>,
     state: Arc<dyn StateStore>,
     directory: Directory,
@@ -29,14 +40,15 @@ pub struct Router {
 
 impl Router {
     pub fn new(
-        node: NodeId,
+        cluster: Arc<Cluster>,
         kinds: Arc<KindRegistry>,
         state: Arc<dyn StateStore>,
         pid_cache_capacity: u64,
         mailbox_capacity: usize,
     ) -> Self {
         Router {
-            node,
+            node: cluster.local_id().clone(),
+            cluster,
             kinds,
             state,
             directory: Directory::default(),
@@ -76,9 +88,23 @@ impl Router {
         self.deliver(target, Envelope { method, payload, origin, reply: None }).await
     }
 
-    /// Puts `envelope` into the mailbox of `target`'s activation, activating it if needed.
-    /// On failure the sender has been answered with the returned error.
+    /// Puts `envelope` into the mailbox of `target`'s activation, here or on the member
+    /// that owns it. On failure the sender has been answered with the returned error.
     pub(crate) async fn deliver(self: &Arc<Self>, target: &GrainId, envelope: Envelope) -> Result<(), CallError> {
+        self.route(target, envelope, false).await
+    }
+
+    /// Delivers a message a peer sent here because it believes this node owns `target`;
+    /// refused with `NotHere` when this node's view disagrees, so it is never passed on.
+    pub(crate) async fn deliver_from_peer(
+        self: &Arc<Self>,
+        target: &GrainId,
+        envelope: Envelope,
+    ) -> Result<(), CallError> {
+        self.route(target, envelope, true).await
+    }
+
+    async fn route(self: &Arc<Self>, target: &GrainId, envelope: Envelope, from_peer: bool) -> Result<(), CallError> {
         let refuse = |envelope: Envelope, error: CallError| {
             envelope.answer(Err(error.clone()));
             Err(error)
@@ -91,9 +117,40 @@ impl Router {
             return refuse(envelope, CallError::UnknownKind(target.kind().to_string()));
         }
         let deadline = envelope.origin.deadline;
+        let mut pause = FIRST_RETRY_PAUSE;
+        let mut envelope = envelope;
         loop {
             if self.shutdown.is_cancelled() {
                 return refuse(envelope, CallError::Unavailable("node is shutting down".into()));
+            }
+            let retry_why = match self.cluster.placement(target) {
+                Placement::Local => None,
+                Placement::Remote(owner) if from_peer => {
+                    return refuse(envelope, CallError::NotHere(format!("{target} belongs to {owner}")));
+                }
+                Placement::Remote(owner) => match self.forward(&owner, target, envelope).await {
+                    Ok(()) => return Ok(()),
+                    Err((returned, why)) => {
+                        envelope = returned;
+                        Some(why)
+                    }
+                },
+                Placement::Nowhere if from_peer => {
+                    return refuse(envelope, CallError::NotHere("no member can host it".into()));
+                }
+                Placement::Nowhere => Some(CallError::Unavailable(format!("no cluster member can host {target} now"))),
+            };
+            if let Some(why) = retry_why {
+                if Instant::now() + pause >= deadline {
+                    let error = match why {
+                        CallError::NotHere(_) | CallError::Timeout => CallError::Timeout,
+                        other => other,
+                    };
+                    return refuse(envelope, error);
+                }
+                sleep(pause).await;
+                pause = (pause * 2).min(MAX_RETRY_PAUSE);
+                continue;
             }
             let pid = self.resolve(target);
             let permit = match timeout_at(deadline, pid.mailbox.reserve()).await {
@@ -107,6 +164,28 @@ impl Router {
             };
             permit.send(envelope);
             return Ok(());
+        }
+    }
+
+    /// Sends `envelope` to `owner` and answers its sender with the outcome. Gives the
+    /// envelope back, with why, when the owner did not take it (not the owner any more,
+    /// unreachable): the caller asks again with a fresh view.
+    async fn forward(&self, owner: &NodeId, target: &GrainId, envelope: Envelope) -> Result<(), (Envelope, CallError)> {
+        let one_way = envelope.reply.is_none();
+        let outcome = self
+            .cluster
+            .peers()
+            .request(owner, target, &envelope.method, envelope.payload.clone(), &envelope.origin, one_way)
+            .await;
+        match outcome {
+            Err(why @ (CallError::NotHere(_) | CallError::Unavailable(_))) => {
+                tracing::debug!(grain = %target, %owner, "retrying: {why}");
+                Err((envelope, why))
+            }
+            outcome => {
+                envelope.answer(outcome);
+                Ok(())
+            }
         }
     }
 
@@ -146,6 +225,10 @@ impl Router {
 
     pub fn node(&self) -> &NodeId {
         &self.node
+    }
+
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        &self.cluster
     }
 
     /// Deactivates every grain (saving state) and waits for all activations to stop.

@@ -88,8 +88,9 @@ async fn messages_arriving_during_deactivation_are_not_lost() {
     node.shutdown().await;
 }
 
-/// Another writer (in a cluster: a newer activation elsewhere) moves the state on while this
-/// activation is live: its next write is refused, it is discarded, and the newer state wins.
+/// Another activation (in a cluster: one on another node) claims the grain and moves its state
+/// on while this activation is live: its next write is fenced off, it is discarded, and the
+/// newer state wins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_activation_cannot_overwrite_newer_state() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -97,11 +98,12 @@ async fn stale_activation_cannot_overwrite_newer_state() {
     call(&node, "counter/fenced", "add", r#"{"n":1}"#).await.expect("add");
 
     let grain: GrainId = "counter/fenced".parse().expect("id");
-    let current = node.state_store().load(&grain).await.expect("load").expect("saved");
-    node.state_store().save(&grain, br#"{"total":100}"#, Some(current.etag)).await.expect("newer write");
+    let newer = node.state_store().activate(&grain).await.expect("claim");
+    let current = newer.saved.expect("saved").etag;
+    node.state_store().save(&grain, br#"{"total":100}"#, Some(current), newer.epoch).await.expect("newer write");
 
     let refused = call(&node, "counter/fenced", "add", r#"{"n":1}"#).await;
-    assert!(matches!(&refused, Err(CallError::Failed(why)) if why.contains("stale write")), "{refused:?}");
+    assert!(matches!(&refused, Err(CallError::Failed(why)) if why.contains("fenced write")), "{refused:?}");
     assert_eq!(call(&node, "counter/fenced", "get", "").await.expect("get"), r#"{"total":100}"#, "newer state kept");
     assert_eq!(node.router().directory().started(), 2, "the stale activation was replaced");
     assert_eq!(call(&node, "counter/fenced", "add", r#"{"n":1}"#).await.expect("add"), r#"{"total":101}"#);

@@ -1,4 +1,5 @@
-//! In-process tests of a node's runtime, on real components from examples/ and a real redb store.
+//! In-process tests of a node's runtime, on real components from examples/ and real state
+//! stores (redb, and a PostgreSQL server the tests start).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -9,3 +10,4 @@ mod kinds;
 mod lifecycle;
 mod messaging;
 mod reload;
+mod state_postgres;

@@ -1,6 +1,9 @@
-//! Shared by the test binaries: example components, test nodes, polling with a deadline.
+//! Shared by the test binaries: example components, test nodes, a PostgreSQL server, polling
+//! with a deadline.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod cluster;
+pub mod postgres;
 pub mod process;
 
 use granary::config::{KindSettings, NodeConfig};

@@ -32,10 +32,16 @@ impl DevNode {
 
     /// Starts `granary dev` on free ports.
     pub fn start(data_dir: &Path, extra_args: &[&str]) -> DevNode {
+        let data_dir = data_dir.to_str().expect("UTF-8 path");
+        let mut args = vec!["dev", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data-dir", data_dir];
+        args.extend_from_slice(extra_args);
+        DevNode::spawn(&args)
+    }
+
+    /// Runs `granary <args>` (a `dev` or `node` command) and waits until it listens.
+    pub fn spawn(args: &[&str]) -> DevNode {
         let mut child = Command::new(granary_bin())
-            .args(["dev", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .args(extra_args)
+            .args(args)
             .env("RUST_LOG", "info,granary=debug")
             .current_dir(repo_root())
             .stdout(Stdio::null())

@@ -21,6 +21,8 @@ enum Stop {
     Discard,
     /// The kind has a new version (or was removed): queued messages go to the next activation.
     Reload,
+    /// Another member owns the grain now: queued messages follow it there.
+    Handover,
 }
 
 pub struct Activation {
@@ -91,18 +93,19 @@ impl Activation {
         }
     }
 
-    /// Subscribes to the kind's current version, loads state, instantiates and activates.
+    /// Subscribes to the kind's current version, claims the grain's next epoch with its state,
+    /// instantiates and activates.
     async fn start(&self) -> Result<(Version, GrainInstance), CallError> {
         let unknown = || CallError::UnknownKind(self.grain.kind().to_string());
         let (kind, changes) = self.router.kinds().subscribe(self.grain.kind()).ok_or_else(unknown)?;
         self.stats.set_version(kind.version());
-        let saved = self
+        let claim = self
             .router
             .state_store()
-            .load(&self.grain)
+            .activate(&self.grain)
             .await
             .map_err(|e| CallError::Unavailable(format!("cannot load state of {}: {e}", self.grain)))?;
-        let state = GrainState::new(self.grain.clone(), Arc::clone(&self.router), saved, kind.settings().max_memory);
+        let state = GrainState::new(self.grain.clone(), Arc::clone(&self.router), claim, kind.settings().max_memory);
         let instance = GrainInstance::start(&kind, state).await?;
         Ok((Version { kind, changes }, instance))
     }
@@ -119,11 +122,16 @@ impl Activation {
         let idle_after = |instance: &GrainInstance| instance.receive_timeout().unwrap_or(default_idle);
         let idle = sleep(idle_after(&instance));
         tokio::pin!(idle);
+        let cluster = Arc::clone(self.router.cluster());
+        let mut views = cluster.subscribe();
+        let moved = cluster.until_moved(&self.grain, &mut views);
+        tokio::pin!(moved);
         loop {
             let envelope = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return (Some(instance), Stop::Shutdown),
                 _ = version.changes.changed() => return (Some(instance), Stop::Reload),
+                _ = &mut moved => return (Some(instance), Stop::Handover),
                 envelope = self.inbox.recv() => match envelope {
                     Some(envelope) => envelope,
                     None => return (Some(instance), Stop::Shutdown),
@@ -144,7 +152,7 @@ impl Activation {
             };
             match outcome {
                 Ok(result) if instance.is_stale() => {
-                    let why = result.err().unwrap_or_else(|| "state was written by a newer activation".into());
+                    let why = result.err().unwrap_or_else(|| "a newer activation owns the state".into());
                     reply_with(Err(CallError::Failed(why)));
                     return (None, Stop::Discard);
                 }

@@ -6,7 +6,9 @@ use super::convert;
 use super::proto::grains_server::{Grains, GrainsServer};
 use super::proto::kinds_server::{Kinds, KindsServer};
 use super::proto::node_server::{Node as NodeApi, NodeServer};
+use super::proto::remote_server::RemoteServer;
 use super::proto::{self, push_kind_chunk::Part};
+use super::replicate::{self, Change};
 use super::status::request_timeout;
 use crate::config::KindSettingsUpdate;
 use crate::error::CallError;
@@ -83,6 +85,7 @@ impl Kinds for ApiContext {
         request: Request<Streaming<proto::PushKindChunk>>,
     ) -> Result<Response<proto::PushKindReply>, Status> {
         self.authorize(Access::Admin, &request)?;
+        let replay = replicate::is_replay(&request);
         let limit = self.node.config().max_module_bytes;
         let mut chunks = request.into_inner();
         let header = match chunks.message().await? {
@@ -122,6 +125,9 @@ impl Kinds for ApiContext {
             compile_ms,
             "kind pushed"
         );
+        if !replay && !pushed.unchanged {
+            replicate::to_peers(self, Change::Push { name: header.name.clone() });
+        }
         let kind = convert::kind_named(&self.node, &header.name);
         Ok(Response::new(proto::PushKindReply { kind, unchanged: pushed.unchanged, compile_ms }))
     }
@@ -140,9 +146,13 @@ impl Kinds for ApiContext {
         request: Request<proto::RemoveKindRequest>,
     ) -> Result<Response<proto::RemoveKindReply>, Status> {
         self.authorize(Access::Admin, &request)?;
+        let replay = replicate::is_replay(&request);
         let name = request.into_inner().name;
         self.node.remove_kind(&name)?;
         tracing::info!(kind = name, "kind removed");
+        if !replay {
+            replicate::to_peers(self, Change::Remove { name });
+        }
         Ok(Response::new(proto::RemoveKindReply {}))
     }
 
@@ -154,6 +164,7 @@ impl Kinds for ApiContext {
         let name = request.into_inner().name;
         let kind = self.node.rollback_kind(&name).await?;
         tracing::info!(kind = name, version = kind.version(), "kind rolled back");
+        replicate::to_peers(self, Change::Push { name: name.clone() });
         Ok(Response::new(proto::RollbackKindReply { kind: convert::kind_named(&self.node, &name) }))
     }
 }
@@ -181,7 +192,10 @@ pub async fn serve(
     tonic::transport::Server::builder()
         .add_service(GrainsServer::new(context.clone()))
         .add_service(KindsServer::new(context.clone()))
-        .add_service(NodeServer::new(context))
+        .add_service(NodeServer::new(context.clone()))
+        .add_service(
+            RemoteServer::new(context).max_decoding_message_size(usize::MAX).max_encoding_message_size(usize::MAX),
+        )
         .add_service(reflection)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;

@@ -8,6 +8,7 @@
 //! Errors are `{"error": "..."}` with the matching HTTP status.
 
 use super::auth::{Access, Denied};
+use super::replicate::{self, Change};
 use super::{ApiContext, convert, proto};
 use crate::config::KindSettingsUpdate;
 use crate::error::CallError;
@@ -47,7 +48,7 @@ impl From<CallError> for ApiError {
             CallError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             CallError::Cycle(_) => StatusCode::CONFLICT,
             CallError::Timeout => StatusCode::GATEWAY_TIMEOUT,
-            CallError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CallError::Unavailable(_) | CallError::NotHere(_) => StatusCode::SERVICE_UNAVAILABLE,
             CallError::Failed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CallError::Trapped(_) => StatusCode::INTERNAL_SERVER_ERROR,
             CallError::TimeLimit(_) | CallError::MemoryLimit(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -170,6 +171,9 @@ async fn push_kind(
 ) -> Result<Json<PushOutcome>, ApiError> {
     api.allow(Access::Admin, &headers)?;
     let pushed = api.node.push_kind(&name, body.to_vec(), settings.update()?).await?;
+    if !pushed.unchanged {
+        replicate::to_peers(&api, Change::Push { name: name.clone() });
+    }
     Ok(Json(PushOutcome { kind: convert::kind_named(&api.node, &name), unchanged: pushed.unchanged }))
 }
 
@@ -180,6 +184,7 @@ async fn remove_kind(
 ) -> Result<StatusCode, ApiError> {
     api.allow(Access::Admin, &headers)?;
     api.node.remove_kind(&name)?;
+    replicate::to_peers(&api, Change::Remove { name });
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -190,6 +195,7 @@ async fn rollback_kind(
 ) -> Result<Json<Option<proto::KindInfo>>, ApiError> {
     api.allow(Access::Admin, &headers)?;
     api.node.rollback_kind(&name).await?;
+    replicate::to_peers(&api, Change::Push { name: name.clone() });
     Ok(Json(convert::kind_named(&api.node, &name)))
 }
 

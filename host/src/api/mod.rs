@@ -1,9 +1,12 @@
 //! How clients reach a node: the gRPC API (with reflection) and the HTTP/JSON gateway.
 
 pub mod auth;
+mod cluster_status;
 mod convert;
 pub mod grpc;
 pub mod http;
+mod remote;
+pub mod replicate;
 mod status;
 
 use crate::node::Node;

@@ -14,7 +14,7 @@ impl From<CallError> for Status {
             CallError::InvalidRequest(_) => Code::InvalidArgument,
             CallError::Cycle(_) => Code::FailedPrecondition,
             CallError::Timeout => Code::DeadlineExceeded,
-            CallError::Unavailable(_) => Code::Unavailable,
+            CallError::Unavailable(_) | CallError::NotHere(_) => Code::Unavailable,
             CallError::Failed(_) => Code::Aborted,
             CallError::Trapped(_) => Code::Internal,
             CallError::TimeLimit(_) | CallError::MemoryLimit(_) => Code::ResourceExhausted,

@@ -3,6 +3,7 @@
 use super::duration;
 use crate::api::proto::grains_client::GrainsClient;
 use crate::api::proto::kinds_client::KindsClient;
+use crate::api::proto::remote_client::RemoteClient;
 use anyhow::Context;
 use std::time::Duration;
 use tonic::transport::Channel;
@@ -38,6 +39,10 @@ impl Connection {
     pub async fn kinds(&self) -> anyhow::Result<KindsClient<Channel>> {
         // Large modules (Python and JavaScript grains are ~20 MB) are streamed in chunks.
         Ok(KindsClient::new(self.channel().await?))
+    }
+
+    pub async fn remote(&self) -> anyhow::Result<RemoteClient<Channel>> {
+        Ok(RemoteClient::new(self.channel().await?))
     }
 
     /// A request carrying this connection's timeout and, if given, the bearer token.

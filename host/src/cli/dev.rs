@@ -1,8 +1,9 @@
-//! `granary dev`: one node with embedded defaults, serving gRPC and HTTP until Ctrl-C or SIGTERM.
+//! `granary dev`: one node with embedded defaults (redb state, single-node membership),
+//! serving gRPC and HTTP until Ctrl-C or SIGTERM.
 
 use super::duration;
+use super::serve::{bind, serve};
 use crate::api::auth::Tokens;
-use crate::api::{ApiContext, grpc, http};
 use crate::config::{KindSettingsUpdate, NodeConfig};
 use crate::ids::NodeId;
 use crate::node::Node;
@@ -10,8 +11,6 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 
 #[derive(clap::Args)]
 pub struct DevArgs {
@@ -41,15 +40,10 @@ pub struct DevArgs {
     call_token: Option<String>,
 }
 
-async fn bind(address: &str) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
-}
-
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let grpc_listener = bind(&args.listen).await?;
     let http_listener = bind(&args.http).await?;
     let grpc_address = grpc_listener.local_addr()?;
-    let http_address = http_listener.local_addr()?;
     let config = NodeConfig {
         max_module_bytes: usize::try_from(args.max_module_size.as_u64()).context("--max-module-size is too large")?,
         ..NodeConfig::new(&args.data_dir)
@@ -70,42 +64,6 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
             );
         }
     }
-    let api = ApiContext { node: Arc::clone(&node), tokens: Tokens { admin: args.admin_token, call: args.call_token } };
-    let stop = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(stop.clone()));
-    tracing::info!(data_dir = %args.data_dir.display(), http = %format!("http://{http_address}"), "granary node listening on http://{grpc_address}");
-    let serve_grpc = async {
-        let served = grpc::serve(api.clone(), grpc_listener, stop.clone().cancelled_owned()).await;
-        stop.cancel();
-        served
-    };
-    let serve_http = async {
-        let served = http::serve(api.clone(), http_listener, stop.clone().cancelled_owned()).await;
-        stop.cancel();
-        served
-    };
-    let served = tokio::try_join!(serve_grpc, serve_http);
-    tracing::info!("stopping: deactivating grains");
-    node.shutdown().await;
-    tracing::info!("stopped");
-    served.map(|_| ())
-}
-
-/// Cancels `stop` on Ctrl-C or SIGTERM.
-async fn cancel_on_signal(stop: CancellationToken) {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(term) => term,
-        Err(e) => {
-            tracing::warn!("cannot watch SIGTERM: {e}");
-            ctrl_c.await.ok();
-            stop.cancel();
-            return;
-        }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term.recv() => {}
-    }
-    stop.cancel();
+    let tokens = Tokens { admin: args.admin_token, call: args.call_token };
+    serve(node, tokens, grpc_listener, Some(http_listener)).await
 }

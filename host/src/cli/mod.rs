@@ -2,11 +2,14 @@
 
 mod call;
 mod client;
+mod cluster;
 mod dev;
 mod duration;
 mod grains;
 mod kind;
 mod new;
+mod node;
+mod serve;
 mod table;
 mod templates;
 
@@ -23,6 +26,11 @@ pub struct Cli {
 enum Command {
     /// Start one node with embedded defaults (redb state, single-node membership).
     Dev(dev::DevArgs),
+    /// Start a cluster member: membership provider, shared state, roles.
+    Node(node::NodeArgs),
+    /// Inspect the cluster: members, status, roles, grains per member and kind.
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCommand),
     /// Call a grain and print its reply.
     Call(call::MessageArgs),
     /// Send a one-way message to a grain.
@@ -41,6 +49,8 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Dev(args) => dev::run(args).await,
+            Command::Node(args) => node::run(args).await,
+            Command::Cluster(command) => cluster::run(command).await,
             Command::Call(args) => call::call(args).await,
             Command::Send(args) => call::send(args).await,
             Command::Kind(command) => kind::run(command).await,

@@ -196,6 +196,11 @@ impl KindRegistry {
     }
 
     /// The current version of kind `name`.
+    /// The module bytes of `version`, as uploaded.
+    pub fn module(&self, version: &str) -> std::io::Result<Vec<u8>> {
+        self.modules.get(version)
+    }
+
     pub fn get(&self, name: &str) -> Option<Arc<Kind>> {
         self.lock().current.get(name).and_then(|current| current.borrow().clone())
     }

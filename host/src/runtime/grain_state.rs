@@ -4,7 +4,7 @@ use super::limits::GrainLimiter;
 use crate::activation::Origin;
 use crate::ids::GrainId;
 use crate::router::Router;
-use crate::state::StoredState;
+use crate::state::{Claim, Epoch, StoredState};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -26,17 +26,19 @@ pub struct GrainState {
     pub(crate) limiter: GrainLimiter,
     pub(crate) grain: GrainId,
     pub(crate) router: Arc<Router>,
+    /// The epoch this activation claimed: a newer activation's claim fences its writes off.
+    pub(crate) epoch: Epoch,
     /// The last state this activation loaded or saved; its etag fences the next write.
     pub(crate) saved: Option<StoredState>,
     /// The grain's own receive timeout, if it set one.
     pub(crate) receive_timeout: Option<Duration>,
     pub(crate) turn: Turn,
-    /// Set when a write was refused as stale: the activation must be discarded.
+    /// Set when a write was refused as stale or fenced: the activation must be discarded.
     pub(crate) stale: bool,
 }
 
 impl GrainState {
-    pub fn new(grain: GrainId, router: Arc<Router>, saved: Option<StoredState>, max_memory: u64) -> Self {
+    pub fn new(grain: GrainId, router: Arc<Router>, claim: Claim, max_memory: u64) -> Self {
         // No preopened directories, no environment, no network: no ambient authority.
         let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
         let now = Instant::now();
@@ -46,7 +48,8 @@ impl GrainState {
             limiter: GrainLimiter::new(max_memory),
             grain,
             router,
-            saved,
+            epoch: claim.epoch,
+            saved: claim.saved,
             receive_timeout: None,
             turn: Turn { origin: Origin::external(now), stop_at: now },
             stale: false,

@@ -29,7 +29,9 @@ impl GrainState {
 
 fn to_wit(error: CallError) -> WitCallError {
     match error {
-        CallError::UnknownKind(_) | CallError::Unavailable(_) => WitCallError::Unavailable(error.to_string()),
+        CallError::UnknownKind(_) | CallError::Unavailable(_) | CallError::NotHere(_) => {
+            WitCallError::Unavailable(error.to_string())
+        }
         CallError::InvalidRequest(_) | CallError::Cycle(_) => WitCallError::Rejected(error.to_string()),
         CallError::Timeout => WitCallError::Timeout,
         CallError::Failed(_) | CallError::Trapped(_) | CallError::TimeLimit(_) | CallError::MemoryLimit(_) => {
@@ -73,15 +75,15 @@ impl host::Host for GrainState {
             return Err("this activation is stale: a newer one owns the state".into());
         }
         let expected = self.saved.as_ref().map(|saved| saved.etag);
-        match self.router.state_store().save(&self.grain, &state, expected).await {
+        match self.router.state_store().save(&self.grain, &state, expected, self.epoch).await {
             Ok(etag) => {
                 self.saved = Some(crate::state::StoredState { bytes: state, etag });
                 Ok(())
             }
-            Err(conflict @ StateError::Conflict { .. }) => {
+            Err(refused @ (StateError::Conflict { .. } | StateError::Fenced { .. })) => {
                 self.stale = true;
-                tracing::warn!(grain = %self.grain, "refused stale write: {conflict}");
-                Err(conflict.to_string())
+                tracing::warn!(grain = %self.grain, "refused write: {refused}");
+                Err(refused.to_string())
             }
             Err(e) => Err(e.to_string()),
         }

@@ -64,7 +64,7 @@ impl GrainInstance {
         self.store.data().receive_timeout
     }
 
-    /// A write of this activation was refused as stale; it must not handle more messages.
+    /// A write of this activation was refused as stale or fenced; it must not handle more messages.
     pub fn is_stale(&self) -> bool {
         self.store.data().stale
     }

@@ -1,0 +1,102 @@
+//! The receiving side of remoting: requests from peers for grains this node owns, answered
+//! in batches on the same stream; and the cluster status across members.
+
+use super::ApiContext;
+use super::proto::remote_reply::Outcome;
+use super::proto::remote_server::Remote;
+use super::proto::{self, RemoteReply, RemoteReplyBatch, RemoteRequest, RemoteRequestBatch};
+use crate::activation::{Envelope, Origin};
+use crate::cluster::wire::{grain_id, to_wire};
+use crate::error::CallError;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{Stream, StreamExt};
+use tonic::{Request, Response, Status, Streaming};
+
+/// The most replies put in one batch.
+const MAX_BATCH: usize = 256;
+
+type ReplyStream = Pin<Box<dyn Stream<Item = Result<RemoteReplyBatch, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl Remote for ApiContext {
+    type ExchangeStream = ReplyStream;
+
+    async fn exchange(
+        &self,
+        request: Request<Streaming<RemoteRequestBatch>>,
+    ) -> Result<Response<Self::ExchangeStream>, Status> {
+        let mut batches = request.into_inner();
+        let (replies, outcomes) = mpsc::channel::<RemoteReply>(4096);
+        let node = self.node.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(batch)) = batches.next().await {
+                for request in batch.requests {
+                    tokio::spawn(answer(node.clone(), request, replies.clone()));
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(batched(outcomes))))
+    }
+
+    async fn cluster_status(
+        &self,
+        _request: Request<proto::ClusterStatusRequest>,
+    ) -> Result<Response<proto::ClusterStatusReply>, Status> {
+        Ok(Response::new(super::cluster_status::gather(&self.node).await))
+    }
+}
+
+/// Runs one request against the local grain and queues its reply.
+async fn answer(node: std::sync::Arc<crate::node::Node>, request: RemoteRequest, replies: mpsc::Sender<RemoteReply>) {
+    let id = request.id;
+    let outcome = run(&node, request).await;
+    let outcome = match outcome {
+        Ok(payload) => Outcome::Payload(payload),
+        Err(error) => Outcome::Error(to_wire(&error)),
+    };
+    replies.send(RemoteReply { id, outcome: Some(outcome) }).await.ok();
+}
+
+async fn run(node: &crate::node::Node, request: RemoteRequest) -> Result<Vec<u8>, CallError> {
+    let target = grain_id(request.grain.as_ref())?;
+    let chain = request.chain.iter().map(|grain| grain_id(Some(grain))).collect::<Result<Vec<_>, _>>()?;
+    let origin = Origin { chain, deadline: Instant::now() + Duration::from_millis(request.timeout_ms) };
+    let router = node.router();
+    if request.one_way {
+        let envelope = Envelope { method: request.method, payload: request.payload, origin, reply: None };
+        return router.deliver_from_peer(&target, envelope).await.map(|()| Vec::new());
+    }
+    let deadline = origin.deadline;
+    let (reply, answer) = oneshot::channel();
+    let envelope = Envelope { method: request.method, payload: request.payload, origin, reply: Some(reply) };
+    router.deliver_from_peer(&target, envelope).await?;
+    match tokio::time::timeout_at(deadline, answer).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(CallError::Unavailable(format!("{target} stopped before replying"))),
+        Err(_) => Err(CallError::Timeout),
+    }
+}
+
+/// Sends whatever replies are ready as one batch: one when idle, up to MAX_BATCH under load.
+fn batched(mut outcomes: mpsc::Receiver<RemoteReply>) -> impl Stream<Item = Result<RemoteReplyBatch, Status>> {
+    let (batches, stream) = mpsc::channel(16);
+    tokio::spawn(async move {
+        while let Some(first) = outcomes.recv().await {
+            let mut replies = vec![first];
+            while replies.len() < MAX_BATCH {
+                match outcomes.try_recv() {
+                    Ok(next) => replies.push(next),
+                    Err(_) => break,
+                }
+            }
+            if batches.send(Ok(RemoteReplyBatch { replies })).await.is_err() {
+                return;
+            }
+        }
+    });
+    ReceiverStream::new(stream)
+}

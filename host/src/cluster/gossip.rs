@@ -1,0 +1,133 @@
+//! `gossip`: membership by the chitchat crate (scuttlebutt gossip over UDP with seed nodes and
+//! phi-accrual failure detection). It gossips on the UDP port of the same number as the
+//! node's gRPC TCP port, so `--seeds` takes other nodes' `--listen` addresses.
+
+use super::member::{ClusterView, Member, MemberStatus};
+use super::membership::{LocalMember, Membership};
+use crate::ids::NodeId;
+use anyhow::Context;
+use chitchat::transport::Transport;
+use chitchat::{ChitchatConfig, ChitchatHandle, ChitchatId, FailureDetectorConfig, NodeState};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+const STATUS_KEY: &str = "status";
+const ROLES_KEY: &str = "roles";
+const HOSTING_KEY: &str = "hosting";
+
+/// How the gossip provider is set up.
+pub struct GossipSettings {
+    pub cluster: String,
+    /// UDP address to gossip on.
+    pub listen: SocketAddr,
+    /// The address peers gossip to (the advertised gRPC address: same host and port).
+    pub advertise: SocketAddr,
+    pub seeds: Vec<String>,
+    pub gossip_interval: Duration,
+}
+
+pub struct GossipMembership {
+    handle: tokio::sync::Mutex<Option<ChitchatHandle>>,
+    chitchat: Arc<tokio::sync::Mutex<chitchat::Chitchat>>,
+    view: watch::Sender<Arc<ClusterView>>,
+    follower: tokio::task::JoinHandle<()>,
+}
+
+impl GossipMembership {
+    pub async fn start(
+        local: LocalMember,
+        settings: GossipSettings,
+        transport: &dyn Transport,
+    ) -> anyhow::Result<Self> {
+        // A restarted node is a new generation, so peers forget what the old one announced.
+        let generation = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let chitchat_id = ChitchatId::new(local.id.0.clone(), generation, settings.advertise);
+        let config = ChitchatConfig {
+            chitchat_id,
+            cluster_id: settings.cluster,
+            gossip_interval: settings.gossip_interval,
+            listen_addr: settings.listen,
+            seed_nodes: settings.seeds,
+            failure_detector_config: FailureDetectorConfig {
+                initial_interval: settings.gossip_interval,
+                dead_node_grace_period: Duration::from_secs(24 * 3600),
+                ..FailureDetectorConfig::default()
+            },
+            marked_for_deletion_grace_period: Duration::from_secs(3600),
+            catchup_callback: None,
+            extra_liveness_predicate: None,
+            protocol_version: chitchat::ProtocolVersion::V0,
+        };
+        let roles: Vec<&str> = local.roles.iter().map(String::as_str).collect();
+        let initial = vec![
+            (STATUS_KEY.to_string(), MemberStatus::Joining.as_str().to_string()),
+            (ROLES_KEY.to_string(), roles.join(",")),
+            (HOSTING_KEY.to_string(), if local.hosting { "1" } else { "0" }.to_string()),
+        ];
+        let handle = chitchat::spawn_chitchat(config, initial, transport)
+            .await
+            .with_context(|| format!("cannot gossip on udp://{}", settings.listen))?;
+        let chitchat = handle.chitchat();
+        let live = chitchat.lock().await.live_nodes_watcher();
+        let (view, _) = watch::channel(Arc::new(ClusterView::default()));
+        let follower = tokio::spawn(follow(live, view.clone()));
+        Ok(GossipMembership { handle: tokio::sync::Mutex::new(Some(handle)), chitchat, view, follower })
+    }
+}
+
+/// Turns chitchat's live-node map into views; a member that stops being live is `Down`.
+async fn follow(mut live: watch::Receiver<BTreeMap<ChitchatId, NodeState>>, view: watch::Sender<Arc<ClusterView>>) {
+    let mut known: BTreeMap<String, Member> = BTreeMap::new();
+    loop {
+        let nodes = live.borrow_and_update().clone();
+        let mut alive = BTreeSet::new();
+        for (id, state) in &nodes {
+            let member = member_of(id, state);
+            alive.insert(member.id.0.clone());
+            known.insert(member.id.0.clone(), member);
+        }
+        for member in known.values_mut() {
+            if !alive.contains(&member.id.0) {
+                member.status = MemberStatus::Down;
+            }
+        }
+        view.send_replace(Arc::new(ClusterView::new(known.values().cloned().collect())));
+        if live.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+fn member_of(id: &ChitchatId, state: &NodeState) -> Member {
+    let roles = state.get(ROLES_KEY).unwrap_or_default();
+    Member {
+        id: NodeId(id.node_id.to_string()),
+        roles: roles.split(',').filter(|role| !role.is_empty()).map(str::to_string).collect(),
+        status: state.get(STATUS_KEY).and_then(MemberStatus::parse).unwrap_or(MemberStatus::Joining),
+        hosting: state.get(HOSTING_KEY) != Some("0"),
+    }
+}
+
+#[async_trait::async_trait]
+impl Membership for GossipMembership {
+    fn subscribe(&self) -> watch::Receiver<Arc<ClusterView>> {
+        self.view.subscribe()
+    }
+
+    async fn set_status(&self, status: MemberStatus) -> anyhow::Result<()> {
+        self.chitchat.lock().await.self_node_state().set(STATUS_KEY, status.as_str());
+        Ok(())
+    }
+
+    async fn stop(&self) {
+        if let Some(handle) = self.handle.lock().await.take()
+            && let Err(e) = handle.shutdown().await
+        {
+            tracing::warn!("gossip did not stop cleanly: {e:#}");
+        }
+        self.follower.abort();
+    }
+}

@@ -1,0 +1,73 @@
+//! Real `granary node` processes forming a cluster on loopback, and a gRPC client to them.
+
+use super::process::DevNode;
+use granary::api::proto::grains_client::GrainsClient;
+use granary::api::proto::{CallRequest, GrainRef, ListGrainsRequest};
+use std::net::{TcpListener, UdpSocket};
+use std::path::Path;
+use std::time::Duration;
+use tonic::transport::Channel;
+
+/// A port free for both TCP (gRPC) and UDP (gossip), as a node needs.
+pub fn free_port() -> u16 {
+    loop {
+        let tcp = TcpListener::bind("127.0.0.1:0").expect("bind a TCP port");
+        let port = tcp.local_addr().expect("local addr").port();
+        if UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// Starts a gossip member on `port`, joining through `seeds`, with state in `state`.
+pub fn start_member(data_dir: &Path, port: u16, seeds: &[u16], state: &str) -> DevNode {
+    let listen = format!("127.0.0.1:{port}");
+    let seeds: Vec<String> = seeds.iter().map(|seed| format!("127.0.0.1:{seed}")).collect();
+    let seeds = seeds.join(",");
+    let mut args = vec!["node", "--provider", "gossip", "--cluster", "test", "--listen", &listen, "--state", state];
+    args.extend(["--data-dir", data_dir.to_str().expect("UTF-8 path")]);
+    if !seeds.is_empty() {
+        args.extend(["--seeds", &seeds]);
+    }
+    DevNode::spawn(&args)
+}
+
+pub async fn client(port: u16) -> GrainsClient<Channel> {
+    let channel = Channel::from_shared(format!("http://127.0.0.1:{port}"))
+        .expect("address")
+        .connect_timeout(Duration::from_secs(2))
+        .connect()
+        .await
+        .expect("connect to a member");
+    GrainsClient::new(channel)
+}
+
+/// Calls `kind/identity` through `client`, with a deadline of `timeout`.
+pub async fn call(
+    client: &mut GrainsClient<Channel>,
+    kind: &str,
+    identity: &str,
+    method: &str,
+    payload: &str,
+    timeout: Duration,
+) -> Result<String, tonic::Status> {
+    let mut request = tonic::Request::new(CallRequest {
+        grain: Some(GrainRef { kind: kind.into(), identity: identity.into() }),
+        method: method.into(),
+        payload: payload.as_bytes().to_vec(),
+    });
+    request.set_timeout(timeout);
+    let reply = client.call(request).await?.into_inner();
+    Ok(String::from_utf8(reply.payload).expect("UTF-8 reply"))
+}
+
+/// The identities live on the member at `port`.
+pub async fn live_grains(port: u16) -> Vec<String> {
+    let reply = client(port).await.list_grains(ListGrainsRequest::default()).await.expect("list grains");
+    reply
+        .into_inner()
+        .grains
+        .into_iter()
+        .filter_map(|g| g.grain.map(|g| format!("{}/{}", g.kind, g.identity)))
+        .collect()
+}
