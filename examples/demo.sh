@@ -14,6 +14,8 @@ once=0
 
 "$here/build.sh" rust
 say "building the granary node (release)"
+# etcd-client's build script needs a system protoc and the well-known .proto files.
+apt_ensure protobuf-compiler libprotobuf-dev
 cargo build --release --quiet --bin granary
 granary="$repo_root/target/release/granary"
 

@@ -1,5 +1,6 @@
 //! Node and kind settings, each default documented where it is set.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,11 +16,18 @@ pub struct KindSettings {
     pub max_memory: u64,
     /// Cap on the wall-clock time one message may run, awaited calls included (default 5 s).
     pub time_limit: Duration,
+    /// Roles a cluster member must carry to host the kind's grains (default none: any member).
+    pub roles: BTreeSet<String>,
 }
 
 impl Default for KindSettings {
     fn default() -> Self {
-        KindSettings { idle_timeout: Duration::from_secs(60), max_memory: 64 * MIB, time_limit: Duration::from_secs(5) }
+        KindSettings {
+            idle_timeout: Duration::from_secs(60),
+            max_memory: 64 * MIB,
+            time_limit: Duration::from_secs(5),
+            roles: BTreeSet::new(),
+        }
     }
 }
 
@@ -29,6 +37,7 @@ pub struct KindSettingsUpdate {
     pub idle_timeout: Option<Duration>,
     pub max_memory: Option<u64>,
     pub time_limit: Option<Duration>,
+    pub roles: Option<BTreeSet<String>>,
 }
 
 impl From<KindSettings> for KindSettingsUpdate {
@@ -38,6 +47,7 @@ impl From<KindSettings> for KindSettingsUpdate {
             idle_timeout: Some(settings.idle_timeout),
             max_memory: Some(settings.max_memory),
             time_limit: Some(settings.time_limit),
+            roles: Some(settings.roles),
         }
     }
 }

@@ -15,8 +15,9 @@ pub enum CallError {
     Timeout,
     #[error("unavailable: {0}")]
     Unavailable(String),
-    /// A peer was asked for a grain it does not own under its view of the cluster; the
-    /// sender asks again once its own view has caught up. Never reaches a client.
+    /// The message was not delivered: the peer asked does not own the grain under its view
+    /// of the cluster, or the message never left for it. The sender asks again once its own
+    /// view has caught up. Never reaches a client.
     #[error("not owned here: {0}")]
     NotHere(String),
     /// The grain ran and returned an error result.

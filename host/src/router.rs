@@ -113,17 +113,21 @@ impl Router {
             let cycle = CallError::Cycle(envelope.origin.describe_with(target));
             return refuse(envelope, cycle);
         }
-        if self.kinds.get(target.kind()).is_none() {
+        let Some(kind) = self.kinds.get(target.kind()) else {
             return refuse(envelope, CallError::UnknownKind(target.kind().to_string()));
-        }
+        };
+        let roles = &kind.settings().roles;
         let deadline = envelope.origin.deadline;
         let mut pause = FIRST_RETRY_PAUSE;
         let mut envelope = envelope;
         loop {
             if self.shutdown.is_cancelled() {
-                return refuse(envelope, CallError::Unavailable("node is shutting down".into()));
+                // A peer's message was not delivered here, so the peer may send it elsewhere.
+                let why = "node is shutting down".to_string();
+                let error = if from_peer { CallError::NotHere(why) } else { CallError::Unavailable(why) };
+                return refuse(envelope, error);
             }
-            let retry_why = match self.cluster.placement(target) {
+            let retry_why = match self.cluster.placement(target, roles) {
                 Placement::Local => None,
                 Placement::Remote(owner) if from_peer => {
                     return refuse(envelope, CallError::NotHere(format!("{target} belongs to {owner}")));
@@ -168,8 +172,9 @@ impl Router {
     }
 
     /// Sends `envelope` to `owner` and answers its sender with the outcome. Gives the
-    /// envelope back, with why, when the owner did not take it (not the owner any more,
-    /// unreachable): the caller asks again with a fresh view.
+    /// envelope back, with why, when it was not delivered (not the owner any more, or it
+    /// never left): the caller asks again with a fresh view. A message that may have run
+    /// (the link broke after sending it) is failed, never sent twice.
     async fn forward(&self, owner: &NodeId, target: &GrainId, envelope: Envelope) -> Result<(), (Envelope, CallError)> {
         let one_way = envelope.reply.is_none();
         let outcome = self
@@ -178,7 +183,7 @@ impl Router {
             .request(owner, target, &envelope.method, envelope.payload.clone(), &envelope.origin, one_way)
             .await;
         match outcome {
-            Err(why @ (CallError::NotHere(_) | CallError::Unavailable(_))) => {
+            Err(why @ CallError::NotHere(_)) => {
                 tracing::debug!(grain = %target, %owner, "retrying: {why}");
                 Err((envelope, why))
             }

@@ -8,6 +8,7 @@ mod activation;
 mod isolation;
 mod kinds;
 mod lifecycle;
+mod membership;
 mod messaging;
 mod reload;
 mod state_postgres;

@@ -21,14 +21,22 @@ pub fn free_port() -> u16 {
 
 /// Starts a gossip member on `port`, joining through `seeds`, with state in `state`.
 pub fn start_member(data_dir: &Path, port: u16, seeds: &[u16], state: &str) -> DevNode {
-    let listen = format!("127.0.0.1:{port}");
     let seeds: Vec<String> = seeds.iter().map(|seed| format!("127.0.0.1:{seed}")).collect();
     let seeds = seeds.join(",");
-    let mut args = vec!["node", "--provider", "gossip", "--cluster", "test", "--listen", &listen, "--state", state];
-    args.extend(["--data-dir", data_dir.to_str().expect("UTF-8 path")]);
+    let mut provider = vec!["--provider", "gossip"];
     if !seeds.is_empty() {
-        args.extend(["--seeds", &seeds]);
+        provider.extend(["--seeds", &seeds]);
     }
+    start_member_with(data_dir, port, state, &provider)
+}
+
+/// Starts a member of the cluster `test` on `port` with state in `state`; `provider_args`
+/// say how it finds the others.
+pub fn start_member_with(data_dir: &Path, port: u16, state: &str, provider_args: &[&str]) -> DevNode {
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec!["node", "--cluster", "test", "--listen", &listen, "--state", state];
+    args.extend(["--data-dir", data_dir.to_str().expect("UTF-8 path")]);
+    args.extend_from_slice(provider_args);
     DevNode::spawn(&args)
 }
 

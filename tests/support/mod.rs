@@ -1,8 +1,9 @@
-//! Shared by the test binaries: example components, test nodes, a PostgreSQL server, polling
+//! Shared by the test binaries: example components, test nodes, PostgreSQL and etcd servers, polling
 //! with a deadline.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod cluster;
+pub mod etcd;
 pub mod postgres;
 pub mod process;
 

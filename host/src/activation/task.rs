@@ -124,7 +124,8 @@ impl Activation {
         tokio::pin!(idle);
         let cluster = Arc::clone(self.router.cluster());
         let mut views = cluster.subscribe();
-        let moved = cluster.until_moved(&self.grain, &mut views);
+        let roles = version.kind.settings().roles.clone();
+        let moved = cluster.until_moved(&self.grain, &roles, &mut views);
         tokio::pin!(moved);
         loop {
             let envelope = tokio::select! {

@@ -15,6 +15,7 @@ pub fn settings(settings: &KindSettings) -> proto::KindSettings {
         idle_timeout_ms: millis(settings.idle_timeout),
         max_memory_bytes: settings.max_memory,
         time_limit_ms: millis(settings.time_limit),
+        roles: Some(proto::KindRoles { names: settings.roles.iter().cloned().collect() }),
     }
 }
 

@@ -41,6 +41,7 @@ fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate 
         idle_timeout: nonzero_millis(settings.idle_timeout_ms),
         max_memory: (settings.max_memory_bytes > 0).then_some(settings.max_memory_bytes),
         time_limit: nonzero_millis(settings.time_limit_ms),
+        roles: settings.roles.map(|roles| roles.names.into_iter().collect()),
     }
 }
 

@@ -132,6 +132,8 @@ struct PushSettings {
     idle_timeout: Option<String>,
     max_memory: Option<String>,
     time_limit: Option<String>,
+    /// Comma-separated roles a member must carry to host the kind; `roles=` clears them.
+    roles: Option<String>,
 }
 
 impl PushSettings {
@@ -152,6 +154,9 @@ impl PushSettings {
             idle_timeout: duration(&self.idle_timeout)?,
             max_memory,
             time_limit: duration(&self.time_limit)?,
+            roles: self.roles.as_deref().map(|roles| {
+                roles.split(',').map(str::trim).filter(|role| !role.is_empty()).map(str::to_string).collect()
+            }),
         })
     }
 }

@@ -3,8 +3,8 @@
 use super::client::{Connection, status_line};
 use super::{duration, table};
 use crate::api::proto::{
-    KindHeader, KindInfo, KindSettings, ListKindsRequest, PushKindChunk, RemoveKindRequest, RollbackKindRequest,
-    push_kind_chunk::Part,
+    KindHeader, KindInfo, KindRoles, KindSettings, ListKindsRequest, PushKindChunk, RemoveKindRequest,
+    RollbackKindRequest, push_kind_chunk::Part,
 };
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -49,6 +49,10 @@ pub struct PushArgs {
     /// Wall-clock limit per message (e.g. 5s).
     #[arg(long, value_parser = duration::parse)]
     time_limit: Option<Duration>,
+    /// Host the kind's grains only on cluster members carrying all these roles
+    /// (`--roles ""` clears them; absent keeps the current roles).
+    #[arg(long, value_delimiter = ',')]
+    roles: Option<Vec<String>>,
     #[command(flatten)]
     connection: Connection,
     #[command(flatten)]
@@ -99,6 +103,10 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
             idle_timeout_ms: millis(args.idle_timeout),
             max_memory_bytes: args.max_memory.map_or(0, |size| size.as_u64()),
             time_limit_ms: millis(args.time_limit),
+            roles: args
+                .roles
+                .as_ref()
+                .map(|roles| KindRoles { names: roles.iter().filter(|role| !role.is_empty()).cloned().collect() }),
         }),
         total_bytes: total,
     };
@@ -145,7 +153,7 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
 }
 
 fn kind_row(kind: &KindInfo) -> Vec<String> {
-    let settings = kind.settings.unwrap_or_default();
+    let settings = kind.settings.clone().unwrap_or_default();
     vec![
         kind.name.clone(),
         short(&kind.version).to_string(),
@@ -154,6 +162,7 @@ fn kind_row(kind: &KindInfo) -> Vec<String> {
         bytesize::ByteSize(settings.max_memory_bytes).to_string(),
         humantime::format_duration(Duration::from_millis(settings.time_limit_ms)).to_string(),
         kind.previous_versions.len().to_string(),
+        settings.roles.map(|roles| roles.names.join(",")).unwrap_or_default(),
     ]
 }
 
@@ -163,7 +172,7 @@ async fn ls(args: LsArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&kinds)?);
     } else {
-        let header = ["NAME", "VERSION", "ACTIVE", "IDLE-TIMEOUT", "MAX-MEMORY", "TIME-LIMIT", "EARLIER"];
+        let header = ["NAME", "VERSION", "ACTIVE", "IDLE-TIMEOUT", "MAX-MEMORY", "TIME-LIMIT", "EARLIER", "ROLES"];
         table::print(&header, kinds.iter().map(kind_row));
     }
     Ok(())

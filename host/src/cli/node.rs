@@ -3,7 +3,9 @@
 
 use super::serve::{bind, serve};
 use crate::api::auth::Tokens;
-use crate::cluster::{Cluster, GossipMembership, GossipSettings, LocalMember, MemberStatus, Membership};
+use crate::cluster::{
+    Cluster, EtcdMembership, EtcdSettings, GossipMembership, GossipSettings, LocalMember, MemberStatus, Membership,
+};
 use crate::config::NodeConfig;
 use crate::ids::NodeId;
 use crate::node::Node;
@@ -19,6 +21,8 @@ enum Provider {
     Single,
     /// Gossip with seed nodes (chitchat), no outside service.
     Gossip,
+    /// Registered in etcd under a lease (`--etcd`): a dead node's key expires with it.
+    Etcd,
 }
 
 #[derive(clap::Args)]
@@ -41,6 +45,9 @@ pub struct NodeArgs {
     /// Other nodes' --listen addresses to join through (gossip).
     #[arg(long, env = "GRANARY_SEEDS", value_delimiter = ',')]
     seeds: Vec<String>,
+    /// etcd client URLs (etcd provider), e.g. `http://127.0.0.1:2379`.
+    #[arg(long, env = "GRANARY_ETCD", value_delimiter = ',')]
+    etcd: Vec<String>,
     /// Roles this node carries.
     #[arg(long, env = "GRANARY_ROLES", value_delimiter = ',')]
     roles: Vec<String>,
@@ -96,10 +103,16 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
             };
             Arc::new(GossipMembership::start(local.clone(), settings, &chitchat::transport::UdpTransport).await?)
         }
+        Provider::Etcd => {
+            anyhow::ensure!(!args.etcd.is_empty(), "--provider etcd needs --etcd URL,...");
+            let settings = EtcdSettings::new(args.cluster.clone(), args.etcd.clone());
+            Arc::new(EtcdMembership::start(local.clone(), settings).await?)
+        }
     };
     let provider = match args.provider {
         Provider::Single => "single",
         Provider::Gossip => "gossip",
+        Provider::Etcd => "etcd",
     };
     let cluster = Cluster::new(args.cluster.clone(), provider, local, membership);
     let state = crate::state::open(&args.state, &args.data_dir).await?;

@@ -1,6 +1,8 @@
-//! The cluster as one node takes part in it: membership (single, gossip), placement by
+//! The cluster as one node takes part in it: membership (single, gossip, etcd), placement by
 //! rendezvous hashing, and the links to peers that carry messages to grains they own.
 
+mod etcd;
+mod etcd_view;
 mod gossip;
 mod member;
 mod membership;
@@ -9,6 +11,7 @@ mod placement;
 mod single;
 pub mod wire;
 
+pub use etcd::{EtcdMembership, EtcdSettings};
 pub use gossip::{GossipMembership, GossipSettings};
 pub use member::{ClusterView, Member, MemberStatus};
 pub use membership::{LocalMember, Membership};
@@ -56,18 +59,24 @@ impl Cluster {
         Arc::new(Cluster { name, provider, local, membership, view, peers })
     }
 
-    pub fn placement(&self, grain: &GrainId) -> Placement {
-        placement_in(&self.view.borrow(), &self.local.id, grain)
+    /// Where `grain`, of a kind hosted only by members with `roles`, lives now.
+    pub fn placement(&self, grain: &GrainId, roles: &BTreeSet<String>) -> Placement {
+        placement_in(&self.view.borrow(), &self.local.id, grain, roles)
     }
 
     /// Resolves once `grain` is no longer this node's under a newer view (a member joined
     /// or came up, or this node is leaving): its activation then hands over.
-    pub async fn until_moved(&self, grain: &GrainId, views: &mut watch::Receiver<Arc<ClusterView>>) {
+    pub async fn until_moved(
+        &self,
+        grain: &GrainId,
+        roles: &BTreeSet<String>,
+        views: &mut watch::Receiver<Arc<ClusterView>>,
+    ) {
         loop {
             if views.changed().await.is_err() {
                 return std::future::pending().await;
             }
-            if placement_in(&views.borrow_and_update(), &self.local.id, grain) != Placement::Local {
+            if placement_in(&views.borrow_and_update(), &self.local.id, grain, roles) != Placement::Local {
                 return;
             }
         }
@@ -111,8 +120,8 @@ impl Cluster {
     }
 }
 
-fn placement_in(view: &ClusterView, local: &NodeId, grain: &GrainId) -> Placement {
-    match placement::owner(view, grain, &BTreeSet::new()) {
+fn placement_in(view: &ClusterView, local: &NodeId, grain: &GrainId, roles: &BTreeSet<String>) -> Placement {
+    match placement::owner(view, grain, roles) {
         Some(owner) if owner == local => Placement::Local,
         Some(owner) => Placement::Remote(owner.clone()),
         None => Placement::Nowhere,

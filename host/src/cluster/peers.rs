@@ -1,6 +1,8 @@
 //! The sending side of remoting: one tonic bidirectional stream per peer, requests batched
-//! under load and matched to their replies by id. A broken stream fails what it carried as
-//! unavailable and is replaced on the next request.
+//! under load and matched to their replies by id. A broken stream is replaced on the next
+//! request. What it never sent fails as `NotHere` (safe to send again, to whoever owns the
+//! grain then); what it sent but got no reply for fails as `Unavailable`, since the peer may
+//! have run it: sending it again could apply a message twice.
 
 use super::wire::{from_wire, grain_ref};
 use crate::activation::Origin;
@@ -24,7 +26,13 @@ const MAX_BATCH: usize = 256;
 /// Requests queued for one peer before senders wait (back-pressure).
 const OUTBOX_CAPACITY: usize = 4096;
 
-type Waiting = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Vec<u8>, CallError>>>>>;
+/// A request waiting for its reply, and whether it has left this node.
+struct Pending {
+    reply: oneshot::Sender<Result<Vec<u8>, CallError>>,
+    sent: bool,
+}
+
+type Waiting = Arc<Mutex<HashMap<u64, Pending>>>;
 
 /// Links to every peer this node has sent to.
 #[derive(Default)]
@@ -42,7 +50,8 @@ struct Link {
 
 impl Peers {
     /// Sends one message to the grain's owner `peer` and waits for its outcome until the
-    /// deadline. A link failure is `Unavailable`, a stale owner `NotHere`.
+    /// deadline. `NotHere` when it was not delivered (the peer does not own the grain, or
+    /// the request never left); `Unavailable` when the link broke after sending it.
     pub async fn request(
         &self,
         peer: &NodeId,
@@ -59,7 +68,7 @@ impl Peers {
         let link = self.link(peer);
         let id = link.next_id.fetch_add(1, Ordering::Relaxed);
         let (reply, outcome) = oneshot::channel();
-        link.waiting.lock().unwrap_or_else(|p| p.into_inner()).insert(id, reply);
+        link.waiting.lock().unwrap_or_else(|p| p.into_inner()).insert(id, Pending { reply, sent: false });
         let request = RemoteRequest {
             id,
             grain: Some(grain_ref(grain)),
@@ -76,7 +85,7 @@ impl Peers {
             Ok(Err(_closed)) => {
                 forget();
                 self.drop_link(peer, &link);
-                return Err(CallError::Unavailable(format!("link to {peer} closed")));
+                return Err(CallError::NotHere(format!("link to {peer} closed")));
             }
             Err(_elapsed) => {
                 forget();
@@ -85,6 +94,7 @@ impl Peers {
         }
         let broke = || CallError::Unavailable(format!("link to {peer} broke"));
         tokio::select! {
+            biased;
             outcome = tokio::time::timeout_at(origin.deadline, outcome) => match outcome {
                 Ok(Ok(outcome)) => outcome,
                 Ok(Err(_dropped)) => Err(broke()),
@@ -93,10 +103,12 @@ impl Peers {
                     Err(CallError::Timeout)
                 }
             },
+            // The link ended without failing this request: it was queued after the link
+            // stopped reading, so it never left.
             _ = link.closed.cancelled() => {
                 forget();
                 self.drop_link(peer, &link);
-                Err(broke())
+                Err(CallError::NotHere(format!("link to {peer} closed")))
             }
         }
     }
@@ -164,6 +176,7 @@ async fn exchange(
     let (batches, outgoing) = mpsc::channel::<RemoteRequestBatch>(16);
     // Batches whatever is queued: one request when idle, up to MAX_BATCH under load.
     let stop_batching = closed.clone();
+    let marking = Arc::clone(waiting);
     let batcher = async move {
         while let Some(first) = tokio::select! {
             next = requests.recv() => next,
@@ -174,6 +187,14 @@ async fn exchange(
                 match requests.try_recv() {
                     Ok(next) => batch.push(next),
                     Err(_) => break,
+                }
+            }
+            {
+                let mut waiting = marking.lock().unwrap_or_else(|p| p.into_inner());
+                for request in &batch {
+                    if let Some(pending) = waiting.get_mut(&request.id) {
+                        pending.sent = true;
+                    }
                 }
             }
             if batches.send(RemoteRequestBatch { requests: batch }).await.is_err() {
@@ -187,7 +208,7 @@ async fn exchange(
         let RemoteReplyBatch { replies } = batch?;
         let mut waiting = waiting.lock().unwrap_or_else(|p| p.into_inner());
         for reply in replies {
-            let Some(sender) = waiting.remove(&reply.id) else { continue };
+            let Some(Pending { reply: sender, .. }) = waiting.remove(&reply.id) else { continue };
             let outcome = match reply.outcome {
                 Some(Outcome::Payload(bytes)) => Ok(bytes),
                 Some(Outcome::Error(error)) => Err(from_wire(error)),
@@ -200,7 +221,12 @@ async fn exchange(
 }
 
 fn fail_all(waiting: &Waiting, why: &str) {
-    for (_, sender) in waiting.lock().unwrap_or_else(|p| p.into_inner()).drain() {
-        sender.send(Err(CallError::Unavailable(why.to_string()))).ok();
+    for (_, pending) in waiting.lock().unwrap_or_else(|p| p.into_inner()).drain() {
+        let error = if pending.sent {
+            CallError::Unavailable(format!("{why}; the request may have run"))
+        } else {
+            CallError::NotHere(why.to_string())
+        };
+        pending.reply.send(Err(error)).ok();
     }
 }

@@ -19,6 +19,9 @@ pub struct KindRecord {
     pub idle_timeout_ms: u64,
     pub max_memory_bytes: u64,
     pub time_limit_ms: u64,
+    /// Absent in catalogs written before kinds had roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
     pub uploaded_at_unix_ms: u64,
 }
 
@@ -30,6 +33,7 @@ impl KindRecord {
             idle_timeout_ms: millis(settings.idle_timeout),
             max_memory_bytes: settings.max_memory,
             time_limit_ms: millis(settings.time_limit),
+            roles: settings.roles.iter().cloned().collect(),
             uploaded_at_unix_ms,
         }
     }
@@ -39,6 +43,7 @@ impl KindRecord {
             idle_timeout: Duration::from_millis(self.idle_timeout_ms),
             max_memory: self.max_memory_bytes,
             time_limit: Duration::from_millis(self.time_limit_ms),
+            roles: self.roles.iter().cloned().collect(),
         }
     }
 

@@ -236,6 +236,7 @@ impl KindSettingsUpdate {
             idle_timeout: self.idle_timeout.unwrap_or(base.idle_timeout),
             max_memory: self.max_memory.unwrap_or(base.max_memory),
             time_limit: self.time_limit.unwrap_or(base.time_limit),
+            roles: self.roles.clone().unwrap_or(base.roles),
         }
     }
 }

@@ -1,0 +1,136 @@
+//! The etcd provider's view: the member keys under the cluster's prefix, read once and then
+//! watched from that revision on; a member whose key disappears stays in the view as `Down`.
+
+use super::member::{ClusterView, Member, MemberStatus};
+use super::membership::LocalMember;
+use crate::ids::NodeId;
+use etcd_client::{Client, EventType, GetOptions, WatchOptions};
+use std::collections::{BTreeMap, BTreeSet};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How long to wait before reading the members again after losing the watch.
+const RESYNC_DELAY: Duration = Duration::from_millis(500);
+
+/// What a member's key holds, as JSON.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Announcement {
+    pub status: MemberStatus,
+    pub roles: BTreeSet<String>,
+    pub hosting: bool,
+}
+
+impl Announcement {
+    pub fn of(local: &LocalMember, status: MemberStatus) -> Self {
+        Announcement { status, roles: local.roles.clone(), hosting: local.hosting }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an announcement serializes")
+    }
+}
+
+/// Every member seen so far, by id.
+pub type Members = BTreeMap<String, Member>;
+
+/// The members registered now, and the revision they were read at.
+pub async fn snapshot(client: &mut Client, prefix: &str) -> Result<(Members, i64), etcd_client::Error> {
+    let response = client.get(prefix, Some(GetOptions::new().with_prefix())).await?;
+    let revision = response.header().map_or(0, |header| header.revision());
+    let members = response
+        .kvs()
+        .iter()
+        .filter_map(|kv| member_of(prefix, kv.key(), kv.value()))
+        .map(|member| (member.id.0.clone(), member))
+        .collect();
+    Ok((members, revision))
+}
+
+pub fn view_of(members: &Members) -> ClusterView {
+    ClusterView::new(members.values().cloned().collect())
+}
+
+/// Publishes a view on every change of the members' keys after `revision`; when the watch
+/// breaks, reads the members again (those gone meanwhile become `Down`) and watches anew.
+pub async fn follow(
+    mut client: Client,
+    prefix: String,
+    mut members: Members,
+    mut revision: i64,
+    view: watch::Sender<Arc<ClusterView>>,
+) {
+    loop {
+        let Err(e) = watch_from(&mut client, &prefix, &mut members, revision, &view).await;
+        tracing::warn!("lost the etcd watch on {prefix}: {e:#}");
+        loop {
+            tokio::time::sleep(RESYNC_DELAY).await;
+            match snapshot(&mut client, &prefix).await {
+                Ok((current, at)) => {
+                    for member in members.values_mut().filter(|member| !current.contains_key(&member.id.0)) {
+                        member.status = MemberStatus::Down;
+                    }
+                    members.extend(current);
+                    revision = at;
+                    view.send_replace(Arc::new(view_of(&members)));
+                    break;
+                }
+                Err(e) => tracing::warn!("cannot read the members from etcd: {e}"),
+            }
+        }
+    }
+}
+
+/// Applies watch events from `revision + 1` on (so none is missed since the snapshot).
+async fn watch_from(
+    client: &mut Client,
+    prefix: &str,
+    members: &mut Members,
+    revision: i64,
+    view: &watch::Sender<Arc<ClusterView>>,
+) -> anyhow::Result<Infallible> {
+    let options = WatchOptions::new().with_prefix().with_start_revision(revision + 1);
+    let mut stream = client.watch(prefix, Some(options)).await?;
+    loop {
+        let response = stream.message().await?.ok_or_else(|| anyhow::anyhow!("etcd closed the watch"))?;
+        if response.canceled() {
+            anyhow::bail!("etcd cancelled the watch: {}", response.cancel_reason());
+        }
+        for event in response.events() {
+            let Some(kv) = event.kv() else { continue };
+            match event.event_type() {
+                EventType::Put => {
+                    if let Some(member) = member_of(prefix, kv.key(), kv.value()) {
+                        members.insert(member.id.0.clone(), member);
+                    }
+                }
+                EventType::Delete => {
+                    let id = std::str::from_utf8(kv.key()).ok().and_then(|key| key.strip_prefix(prefix));
+                    if let Some(member) = id.and_then(|id| members.get_mut(id)) {
+                        member.status = MemberStatus::Down;
+                    }
+                }
+            }
+        }
+        if !response.events().is_empty() {
+            view.send_replace(Arc::new(view_of(members)));
+        }
+    }
+}
+
+fn member_of(prefix: &str, key: &[u8], value: &[u8]) -> Option<Member> {
+    let id = std::str::from_utf8(key).ok()?.strip_prefix(prefix)?;
+    match serde_json::from_slice::<Announcement>(value) {
+        Ok(announcement) => Some(Member {
+            id: NodeId(id.to_string()),
+            roles: announcement.roles,
+            status: announcement.status,
+            hosting: announcement.hosting,
+        }),
+        Err(e) => {
+            tracing::warn!("ignoring member {id}: its etcd value is not an announcement: {e}");
+            None
+        }
+    }
+}
