@@ -264,3 +264,34 @@ async fn a_joining_member_takes_over_grains_and_a_leaving_one_hands_them_over() 
     assert_eq!(after, acked, "every total survives the hand-over");
     assert_live_once(&cluster.ports(), COUNTERS).await;
 }
+
+#[test]
+fn a_member_reads_its_settings_from_a_config_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (first, second) = (free_port(), free_port());
+    let config = |port: u16, seeds: &str| {
+        let file = dir.path().join(format!("node-{port}.toml"));
+        let data = dir.path().join(format!("data-{port}"));
+        let text = format!(
+            "cluster = \"configured\"\nprovider = \"gossip\"\nlisten = \"127.0.0.1:{port}\"\n\
+             data-dir = {data:?}\nseeds = [{seeds}]\nroles = [\"edge\", \"worker\"]\n"
+        );
+        std::fs::write(&file, text).expect("write config");
+        file.to_str().expect("UTF-8 path").to_string()
+    };
+    let one = DevNode::spawn(&["node", "--config", &config(first, "")]);
+    let two = DevNode::spawn(&["node", "--config", &config(second, &format!("\"127.0.0.1:{first}\""))]);
+    wait_until(Duration::from_secs(20), "both members up", || {
+        let status = two.cli(&["cluster", "status", "--json"]);
+        let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap_or_default();
+        status["cluster"] == "configured"
+            && status["members"].as_array().is_some_and(|members| {
+                members.len() == 2
+                    && members
+                        .iter()
+                        .all(|m| m["status"] == "up" && m["roles"] == serde_json::json!(["edge", "worker"]))
+            })
+    });
+    one.stop();
+    two.stop();
+}

@@ -3,6 +3,7 @@
 mod call;
 mod client;
 mod cluster;
+mod config_file;
 mod dev;
 mod duration;
 mod grains;
@@ -14,6 +15,7 @@ mod table;
 mod templates;
 
 use clap::{Parser, Subcommand};
+pub use config_file::with_config_file;
 
 #[derive(Parser)]
 #[command(name = "granary", version, about = "A WebAssembly virtual-actor (grain) platform")]

@@ -27,6 +27,10 @@ enum Provider {
 
 #[derive(clap::Args)]
 pub struct NodeArgs {
+    /// A TOML file of these settings, keyed by flag name (`listen = "..."`, `seeds = [...]`);
+    /// flags and GRANARY_* variables win over it.
+    #[arg(long, env = "GRANARY_CONFIG")]
+    config: Option<PathBuf>,
     /// The cluster's name: nodes only join members of the same cluster.
     #[arg(long, env = "GRANARY_CLUSTER", default_value = "granary")]
     cluster: String,
@@ -76,6 +80,9 @@ pub struct NodeArgs {
 }
 
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
+    if let Some(file) = &args.config {
+        tracing::info!(config = %file.display(), "settings not given as flags were read from the config file");
+    }
     let grpc_listener = bind(&args.listen).await?;
     let listen = grpc_listener.local_addr()?;
     let http_listener = match &args.http {
