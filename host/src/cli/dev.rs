@@ -2,12 +2,10 @@
 //! serving gRPC and HTTP until Ctrl-C or SIGTERM.
 
 use super::duration;
-use super::serve::{bind, serve};
-use crate::api::auth::Tokens;
+use super::serve::{ServeFlags, bind, serve};
 use crate::config::{KindSettingsUpdate, NodeConfig};
 use crate::ids::NodeId;
 use crate::node::Node;
-use anyhow::Context;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,25 +27,15 @@ pub struct DevArgs {
     /// Receive timeout of the kinds pushed from --kinds.
     #[arg(long, value_parser = duration::parse)]
     idle_timeout: Option<Duration>,
-    /// Largest component accepted as a kind.
-    #[arg(long, default_value = "64MiB")]
-    max_module_size: bytesize::ByteSize,
-    /// Require this bearer token to push, remove or roll back kinds.
-    #[arg(long, env = "GRANARY_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
-    /// Require this bearer token to call or send to grains.
-    #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
-    call_token: Option<String>,
+    #[command(flatten)]
+    serving: ServeFlags,
 }
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let grpc_listener = bind(&args.listen).await?;
     let http_listener = bind(&args.http).await?;
     let grpc_address = grpc_listener.local_addr()?;
-    let config = NodeConfig {
-        max_module_bytes: usize::try_from(args.max_module_size.as_u64()).context("--max-module-size is too large")?,
-        ..NodeConfig::new(&args.data_dir)
-    };
+    let config = NodeConfig { max_module_bytes: args.serving.max_module_bytes()?, ..NodeConfig::new(&args.data_dir) };
     let node = Arc::new(Node::start(config, NodeId(grpc_address.to_string()))?);
     for kind in node.kinds().list() {
         tracing::info!(kind = kind.name, version = &kind.version[..12], "kind restored");
@@ -64,6 +52,5 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
             );
         }
     }
-    let tokens = Tokens { admin: args.admin_token, call: args.call_token };
-    serve(node, tokens, grpc_listener, Some(http_listener)).await
+    serve(node, args.serving.tokens(), grpc_listener, Some(http_listener)).await
 }

@@ -1,8 +1,7 @@
 //! `granary node`: one member of a cluster (membership provider, shared state), serving gRPC
 //! (clients and peers) and optionally HTTP until SIGTERM, then leaving gracefully.
 
-use super::serve::{bind, serve};
-use crate::api::auth::Tokens;
+use super::serve::{ServeFlags, bind, serve};
 use crate::cluster::{
     Cluster, EtcdMembership, EtcdSettings, GossipMembership, GossipSettings, LocalMember, MemberStatus, Membership,
 };
@@ -68,15 +67,8 @@ pub struct NodeArgs {
     /// How often gossip runs; failure detection takes a few intervals.
     #[arg(long, env = "GRANARY_GOSSIP_INTERVAL", value_parser = super::duration::parse, default_value = "200ms")]
     gossip_interval: Duration,
-    /// Largest component accepted as a kind.
-    #[arg(long, default_value = "64MiB")]
-    max_module_size: bytesize::ByteSize,
-    /// Require this bearer token to push, remove or roll back kinds.
-    #[arg(long, env = "GRANARY_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
-    /// Require this bearer token to call or send to grains.
-    #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
-    call_token: Option<String>,
+    #[command(flatten)]
+    serving: ServeFlags,
 }
 
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
@@ -123,14 +115,10 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     };
     let cluster = Cluster::new(args.cluster.clone(), provider, local, membership);
     let state = crate::state::open(&args.state, &args.data_dir).await?;
-    let config = NodeConfig {
-        max_module_bytes: usize::try_from(args.max_module_size.as_u64()).context("--max-module-size is too large")?,
-        ..NodeConfig::new(&args.data_dir)
-    };
+    let config = NodeConfig { max_module_bytes: args.serving.max_module_bytes()?, ..NodeConfig::new(&args.data_dir) };
     let node = Arc::new(Node::in_cluster(config, Arc::clone(&cluster), state)?);
     cluster.set_status(MemberStatus::Up).await?;
-    let tokens = Tokens { admin: args.admin_token, call: args.call_token };
-    serve(node, tokens, grpc_listener, http_listener).await
+    serve(node, args.serving.tokens(), grpc_listener, http_listener).await
 }
 
 fn resolve(address: &str) -> anyhow::Result<SocketAddr> {

@@ -9,6 +9,30 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+/// What both `dev` and `node` take about serving: the module size limit and the tokens.
+#[derive(clap::Args)]
+pub struct ServeFlags {
+    /// Largest component accepted as a kind.
+    #[arg(long, default_value = "64MiB")]
+    max_module_size: bytesize::ByteSize,
+    /// Require this bearer token to push, remove or roll back kinds.
+    #[arg(long, env = "GRANARY_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Require this bearer token to call or send to grains.
+    #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
+    call_token: Option<String>,
+}
+
+impl ServeFlags {
+    pub fn max_module_bytes(&self) -> anyhow::Result<usize> {
+        usize::try_from(self.max_module_size.as_u64()).context("--max-module-size is too large")
+    }
+
+    pub fn tokens(self) -> Tokens {
+        Tokens { admin: self.admin_token, call: self.call_token }
+    }
+}
+
 pub async fn bind(address: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
 }
