@@ -9,29 +9,14 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/common.sh"
 
-# Node.js 20 or newer with npm (assemblyscript 0.28 requires it; Debian trixie has 20.19).
-command -v node >/dev/null || apt_ensure nodejs
-command -v npm >/dev/null || apt_ensure npm
-command -v node >/dev/null || die "node is missing after installing Debian's nodejs"
-command -v npm >/dev/null || die "npm is missing after installing Debian's npm"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
-  || die "assemblyscript needs Node.js 20 or newer, found $(node -p 'process.versions.node') ($(command -v node))"
+# Node.js 20 or newer (assemblyscript 0.28 requires it).
+node_ensure 20 0 assemblyscript
 wasm_tools_ensure
 
 # The compiler, as locked, in the project's own tools dir.
 tools="$repo_root/target/tools/assemblyscript"
 asc="$tools/node_modules/assemblyscript/bin/asc.js"
-stamp="$tools/installed.package-lock.json"
-if ! cmp -s "$here/package-lock.json" "$stamp" || [ ! -f "$asc" ]; then
-  say "installing assemblyscript (npm, into $tools)"
-  mkdir -p "$tools"
-  rm -f "$stamp"
-  cp "$here/package.json" "$here/package-lock.json" "$tools/"
-  (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error >&2) \
-    || die "npm install of assemblyscript into $tools failed"
-  [ -f "$asc" ] || die "npm install finished but $asc is missing"
-  cp "$here/package-lock.json" "$stamp"
-fi
+npm_tools_ensure "$here" "$tools" node_modules/assemblyscript/bin/asc.js assemblyscript
 
 sdk="$repo_root/sdk-guest/assemblyscript"
 out="$grains_out/assemblyscript"

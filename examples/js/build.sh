@@ -8,32 +8,14 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/common.sh"
 
-# Node 20.19+ with npm (componentize-js 0.23's dependencies need it; Debian trixie has 20.19).
-command -v node >/dev/null || apt_ensure nodejs
-command -v npm >/dev/null || apt_ensure npm
-command -v node >/dev/null || die "node is missing after installing Debian's nodejs"
-command -v npm >/dev/null || die "npm is missing after installing Debian's npm"
-node_version=$(node -p 'process.versions.node')
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
-  || die "componentize-js needs Node.js 20.19 or newer, found $node_version ($(command -v node))"
+# Node 20.19+ (componentize-js 0.23's dependencies need it; Debian trixie has 20.19).
+node_ensure 20 19 componentize-js
 wasm_tools_ensure
 
-# componentize-js and what it needs, as locked, in the project's own tools dir. `npm install`
-# with the lock, not `npm ci`: jco's lock entries name optional platform packages that were
-# never published (e.g. jco-node-fs-linux-arm64-musl@0.3.2), and `npm ci` refuses such a lock.
+# componentize-js and what it needs, as locked, in the project's own tools dir.
 tools="$repo_root/target/tools/js"
 cli="$tools/node_modules/@bytecodealliance/componentize-js/src/cli.js"
-stamp="$tools/installed.package-lock.json"
-if ! cmp -s "$here/package-lock.json" "$stamp" || [ ! -f "$cli" ]; then
-  say "installing componentize-js (npm, into $tools)"
-  mkdir -p "$tools"
-  rm -f "$stamp"
-  cp "$here/package.json" "$here/package-lock.json" "$tools/"
-  (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error) \
-    || die "npm install of componentize-js into $tools failed"
-  [ -f "$cli" ] || die "npm install finished but $cli is missing"
-  cp "$here/package-lock.json" "$stamp"
-fi
+npm_tools_ensure "$here" "$tools" node_modules/@bytecodealliance/componentize-js/src/cli.js componentize-js
 
 # Everything a grain is built from: a change to any of these rebuilds it.
 shared_inputs=("$repo_root/wit/grain.wit" "$here/package-lock.json" "$here/build.sh" "$repo_root"/sdk-guest/js/*.js)

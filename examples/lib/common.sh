@@ -79,3 +79,33 @@ for p in json.load(sys.stdin)["packages"]:
   fi
   echo "$adapter"
 }
+
+# node_ensure MAJOR MINOR WHAT: Node.js MAJOR.MINOR or newer with npm, from Debian if missing.
+node_ensure() {
+  command -v node >/dev/null || apt_ensure nodejs
+  command -v npm >/dev/null || apt_ensure npm
+  command -v node >/dev/null || die "node is missing after installing Debian's nodejs"
+  command -v npm >/dev/null || die "npm is missing after installing Debian's npm"
+  node -e "const [a, b] = process.versions.node.split('.').map(Number); process.exit(a > $1 || (a === $1 && b >= $2) ? 0 : 1)" \
+    || die "$3 needs Node.js $1.$2 or newer, found $(node -p 'process.versions.node') ($(command -v node))"
+}
+
+# npm_tools_ensure SRC_DIR TOOLS_DIR ENTRY WHAT: installs the npm packages locked in
+# SRC_DIR/package-lock.json into TOOLS_DIR (never globally), again whenever the lock changes,
+# and checks that TOOLS_DIR/ENTRY exists. `npm install` with the lock, not `npm ci`: some locks
+# (jco's) name optional platform packages that were never published, which `npm ci` refuses.
+npm_tools_ensure() {
+  local src=$1 tools=$2 entry=$3 what=$4
+  local stamp="$tools/installed.package-lock.json"
+  if cmp -s "$src/package-lock.json" "$stamp" && [ -f "$tools/$entry" ]; then
+    return 0
+  fi
+  say "installing $what (npm, into $tools)"
+  mkdir -p "$tools"
+  rm -f "$stamp"
+  cp "$src/package.json" "$src/package-lock.json" "$tools/"
+  (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error >&2) \
+    || die "npm install of $what into $tools failed"
+  [ -f "$tools/$entry" ] || die "npm install finished but $tools/$entry is missing"
+  cp "$src/package-lock.json" "$stamp"
+}
