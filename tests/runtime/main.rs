@@ -5,6 +5,7 @@
 mod support;
 
 mod activation;
+mod cluster_scenarios;
 mod isolation;
 mod kinds;
 mod lifecycle;

@@ -1,14 +1,16 @@
 //! `etcd`: membership kept in etcd. Each member's key lives under a lease that this node keeps
 //! alive, so the key vanishes when the node dies (after the lease's TTL) or stops (at once,
-//! by revoking the lease); every member watches the keys to build its view.
+//! by revoking the lease); every member watches the keys to build its view. A node that loses
+//! its lease fences itself and registers again.
 
 use super::etcd_view::{self, Announcement};
 use super::member::{ClusterView, MemberStatus};
 use super::membership::{LocalMember, Membership};
 use anyhow::Context;
-use etcd_client::{Client, ConnectOptions, PutOptions};
-use std::sync::Arc;
-use std::time::Duration;
+use etcd_client::{Client, ConnectOptions, LeaseKeepAliveStream, LeaseKeeper, PutOptions};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -33,70 +35,139 @@ impl EtcdSettings {
 }
 
 pub struct EtcdMembership {
-    client: Client,
-    key: String,
-    lease: i64,
-    local: LocalMember,
+    registration: Arc<Registration>,
     view: watch::Sender<Arc<ClusterView>>,
     keep_alive: JoinHandle<()>,
     follower: JoinHandle<()>,
+}
+
+/// This node's key in etcd: the lease it lives under and the status it announces.
+struct Registration {
+    client: Client,
+    key: String,
+    local: LocalMember,
+    ttl: Duration,
+    lease: AtomicI64,
+    status: Mutex<MemberStatus>,
+}
+
+impl Registration {
+    /// Puts the key, with the status last announced, under a fresh lease.
+    async fn register(&self) -> Result<(), etcd_client::Error> {
+        let ttl = i64::try_from(self.ttl.as_secs().max(1)).unwrap_or(i64::MAX);
+        let lease = self.client.clone().lease_grant(ttl, None).await?.id();
+        self.lease.store(lease, Ordering::SeqCst);
+        self.put().await
+    }
+
+    async fn announce(&self, status: MemberStatus) -> Result<(), etcd_client::Error> {
+        *self.status.lock().expect("status lock") = status;
+        self.put().await
+    }
+
+    async fn put(&self) -> Result<(), etcd_client::Error> {
+        let status = *self.status.lock().expect("status lock");
+        let announcement = Announcement::of(&self.local, status).to_json();
+        let options = PutOptions::new().with_lease(self.lease.load(Ordering::SeqCst));
+        self.client.clone().put(self.key.as_str(), announcement, Some(options)).await?;
+        Ok(())
+    }
 }
 
 impl EtcdMembership {
     /// Registers this node as `Joining` under a fresh lease and starts following the members.
     pub async fn start(local: LocalMember, settings: EtcdSettings) -> anyhow::Result<Self> {
         let endpoints = settings.endpoints.join(",");
-        let ttl = i64::try_from(settings.lease_ttl.as_secs().max(1)).context("lease TTL too long")?;
         let prefix = format!("/granary/{}/members/", settings.cluster);
         let key = format!("{prefix}{}", local.id.0);
+        let local_id = local.id.clone();
         let startup = async {
             let options = ConnectOptions::new().with_connect_timeout(STARTUP_TIMEOUT);
             let mut client = Client::connect(&settings.endpoints, Some(options)).await?;
-            let lease = client.lease_grant(ttl, None).await?.id();
-            let announcement = Announcement::of(&local, MemberStatus::Joining).to_json();
-            client.put(key.as_str(), announcement, Some(PutOptions::new().with_lease(lease))).await?;
+            let registration = Registration {
+                client: client.clone(),
+                key,
+                local,
+                ttl: settings.lease_ttl,
+                lease: AtomicI64::new(0),
+                status: Mutex::new(MemberStatus::Joining),
+            };
+            registration.register().await?;
             let (members, revision) = etcd_view::snapshot(&mut client, &prefix).await?;
-            anyhow::Ok((client, lease, members, revision))
+            anyhow::Ok((registration, members, revision))
         };
-        let (client, lease, members, revision) = tokio::time::timeout(STARTUP_TIMEOUT, startup)
+        let (registration, members, revision) = tokio::time::timeout(STARTUP_TIMEOUT, startup)
             .await
             .map_err(|_| anyhow::anyhow!("no answer within {STARTUP_TIMEOUT:?}"))
             .and_then(|started| started)
             .with_context(|| format!("cannot register with etcd at {endpoints}"))?;
+        let registration = Arc::new(registration);
+        let (fence, fenced) = watch::channel(false);
         let (view, _) = watch::channel(Arc::new(etcd_view::view_of(&members)));
-        let keep_alive = tokio::spawn(keep_lease_alive(client.clone(), lease, settings.lease_ttl / 3));
-        let follower = tokio::spawn(etcd_view::follow(client.clone(), prefix, members, revision, view.clone()));
-        Ok(EtcdMembership { client, key, lease, local, view, keep_alive, follower })
+        let keep_alive = tokio::spawn(keep_registered(Arc::clone(&registration), fence));
+        let following = etcd_view::Following { prefix, local: local_id, fenced, view: view.clone() };
+        let follower = tokio::spawn(etcd_view::follow(registration.client.clone(), following, members, revision));
+        Ok(EtcdMembership { registration, view, keep_alive, follower })
     }
 }
 
-/// Renews the lease every `interval`, reconnecting when the stream breaks. If etcd reports
-/// the lease gone, this node has dropped out of every view, which only a restart repairs, so
-/// it says so loudly.
-async fn keep_lease_alive(mut client: Client, lease: i64, interval: Duration) {
+/// Keeps this node's key alive. When renewals stop getting through for nearly the lease's
+/// TTL, peers are about to see this node down and take its grains, so it fences itself
+/// (hosts nothing) first; once etcd answers again it registers anew under a fresh lease.
+async fn keep_registered(registration: Arc<Registration>, fence: watch::Sender<bool>) {
+    let interval = registration.ttl / 3;
+    let mut renewing = None;
+    let mut last_renewed = Instant::now();
     loop {
-        match renew_while_connected(&mut client, lease, interval).await {
-            Ok(()) => {
-                tracing::error!("the etcd lease expired: peers now see this node as down");
-                return;
+        tokio::time::sleep(interval).await;
+        let lease = registration.lease.load(Ordering::SeqCst);
+        match tokio::time::timeout(interval, renew(&registration.client, lease, &mut renewing)).await {
+            Ok(Ok(true)) => {
+                last_renewed = Instant::now();
+                fence.send_if_modified(|fenced| std::mem::replace(fenced, false));
             }
-            Err(e) => tracing::warn!("cannot renew the etcd lease, retrying: {e:#}"),
+            Ok(Ok(false)) => {
+                fence.send_replace(true);
+                renewing = None;
+                match registration.register().await {
+                    Ok(()) => {
+                        tracing::info!("registered with etcd again under a fresh lease");
+                        last_renewed = Instant::now();
+                        fence.send_replace(false);
+                    }
+                    Err(e) => tracing::warn!("the etcd lease expired and registering again failed: {e}"),
+                }
+            }
+            Ok(Err(e)) => {
+                renewing = None;
+                tracing::warn!("cannot renew the etcd lease, retrying: {e:#}");
+            }
+            Err(_) => renewing = None,
         }
-        tokio::time::sleep(interval).await;
+        if last_renewed.elapsed() + interval >= registration.ttl && !*fence.borrow() {
+            tracing::error!(
+                "etcd has not renewed this node's lease for {:?}: hosting nothing until it does",
+                last_renewed.elapsed()
+            );
+            fence.send_replace(true);
+        }
     }
 }
 
-/// Renews every `interval` until the stream breaks (an error) or the lease is gone (`Ok`).
-async fn renew_while_connected(client: &mut Client, lease: i64, interval: Duration) -> anyhow::Result<()> {
-    let (mut keeper, mut responses) = client.lease_keep_alive(lease).await?;
-    loop {
-        keeper.keep_alive().await?;
-        let response = responses.message().await?.context("etcd closed the keep-alive stream")?;
-        if response.ttl() <= 0 {
-            return Ok(());
-        }
-        tokio::time::sleep(interval).await;
+/// One renewal over the open keep-alive stream (opened first if need be): whether the lease
+/// is still alive.
+async fn renew(
+    client: &Client,
+    lease: i64,
+    renewing: &mut Option<(LeaseKeeper, LeaseKeepAliveStream)>,
+) -> anyhow::Result<bool> {
+    if renewing.is_none() {
+        *renewing = Some(client.clone().lease_keep_alive(lease).await?);
     }
+    let (keeper, responses) = renewing.as_mut().expect("opened above");
+    keeper.keep_alive().await?;
+    let response = responses.message().await?.context("etcd closed the keep-alive stream")?;
+    Ok(response.ttl() > 0)
 }
 
 #[async_trait::async_trait]
@@ -106,16 +177,15 @@ impl Membership for EtcdMembership {
     }
 
     async fn set_status(&self, status: MemberStatus) -> anyhow::Result<()> {
-        let announcement = Announcement::of(&self.local, status).to_json();
-        let options = PutOptions::new().with_lease(self.lease);
-        self.client.clone().put(self.key.as_str(), announcement, Some(options)).await?;
+        self.registration.announce(status).await?;
         Ok(())
     }
 
     async fn stop(&self) {
         self.keep_alive.abort();
         // Revoking deletes the key now, rather than when the lease runs out.
-        if let Err(e) = self.client.clone().lease_revoke(self.lease).await {
+        let lease = self.registration.lease.load(Ordering::SeqCst);
+        if let Err(e) = self.registration.client.clone().lease_revoke(lease).await {
             tracing::warn!("cannot revoke the etcd lease (peers see this node down when it expires): {e}");
         }
         self.follower.abort();

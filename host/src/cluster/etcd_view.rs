@@ -1,8 +1,10 @@
 //! The etcd provider's view: the member keys under the cluster's prefix, read once and then
-//! watched from that revision on; a member whose key disappears stays in the view as `Down`.
+//! watched from that revision on; a member whose key disappears stays in the view as `Down`,
+//! and so does this node while it is fenced (its lease in doubt).
 
 use super::member::{ClusterView, Member, MemberStatus};
 use super::membership::LocalMember;
+use super::quorum;
 use crate::ids::NodeId;
 use etcd_client::{Client, EventType, GetOptions, WatchOptions};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,28 +54,47 @@ pub fn view_of(members: &Members) -> ClusterView {
     ClusterView::new(members.values().cloned().collect())
 }
 
-/// Publishes a view on every change of the members' keys after `revision`; when the watch
-/// breaks, reads the members again (those gone meanwhile become `Down`) and watches anew.
-pub async fn follow(
-    mut client: Client,
-    prefix: String,
-    mut members: Members,
-    mut revision: i64,
-    view: watch::Sender<Arc<ClusterView>>,
-) {
+/// What the follower watches and where it publishes.
+pub struct Following {
+    pub prefix: String,
+    pub local: NodeId,
+    /// True while this node's lease is in doubt: it then shows itself down.
+    pub fenced: watch::Receiver<bool>,
+    pub view: watch::Sender<Arc<ClusterView>>,
+}
+
+impl Following {
+    fn publish(&self, members: &Members) {
+        let view = view_of(members);
+        let view =
+            if *self.fenced.borrow() { ClusterView::new(quorum::fenced(view.members, &self.local)) } else { view };
+        self.view.send_replace(Arc::new(view));
+    }
+}
+
+/// Publishes a view on every change of the members' keys after `revision` or of the fence;
+/// when the watch breaks, reads the members again (those gone meanwhile become `Down`) and
+/// watches anew.
+pub async fn follow(mut client: Client, mut following: Following, mut members: Members, mut revision: i64) {
     loop {
-        let Err(e) = watch_from(&mut client, &prefix, &mut members, revision, &view).await;
-        tracing::warn!("lost the etcd watch on {prefix}: {e:#}");
+        let Err(e) = watch_from(&mut client, &mut following, &mut members, revision).await;
+        tracing::warn!("lost the etcd watch on {}: {e:#}", following.prefix);
         loop {
-            tokio::time::sleep(RESYNC_DELAY).await;
-            match snapshot(&mut client, &prefix).await {
+            tokio::select! {
+                () = tokio::time::sleep(RESYNC_DELAY) => {}
+                Ok(()) = following.fenced.changed() => {
+                    following.publish(&members);
+                    continue;
+                }
+            }
+            match snapshot(&mut client, &following.prefix).await {
                 Ok((current, at)) => {
                     for member in members.values_mut().filter(|member| !current.contains_key(&member.id.0)) {
                         member.status = MemberStatus::Down;
                     }
                     members.extend(current);
                     revision = at;
-                    view.send_replace(Arc::new(view_of(&members)));
+                    following.publish(&members);
                     break;
                 }
                 Err(e) => tracing::warn!("cannot read the members from etcd: {e}"),
@@ -85,15 +106,21 @@ pub async fn follow(
 /// Applies watch events from `revision + 1` on (so none is missed since the snapshot).
 async fn watch_from(
     client: &mut Client,
-    prefix: &str,
+    following: &mut Following,
     members: &mut Members,
     revision: i64,
-    view: &watch::Sender<Arc<ClusterView>>,
 ) -> anyhow::Result<Infallible> {
+    let prefix = following.prefix.clone();
     let options = WatchOptions::new().with_prefix().with_start_revision(revision + 1);
-    let mut stream = client.watch(prefix, Some(options)).await?;
+    let mut stream = client.watch(prefix.as_str(), Some(options)).await?;
     loop {
-        let response = stream.message().await?.ok_or_else(|| anyhow::anyhow!("etcd closed the watch"))?;
+        let response = tokio::select! {
+            response = stream.message() => response?.ok_or_else(|| anyhow::anyhow!("etcd closed the watch"))?,
+            Ok(()) = following.fenced.changed() => {
+                following.publish(members);
+                continue;
+            }
+        };
         if response.canceled() {
             anyhow::bail!("etcd cancelled the watch: {}", response.cancel_reason());
         }
@@ -101,12 +128,12 @@ async fn watch_from(
             let Some(kv) = event.kv() else { continue };
             match event.event_type() {
                 EventType::Put => {
-                    if let Some(member) = member_of(prefix, kv.key(), kv.value()) {
+                    if let Some(member) = member_of(&prefix, kv.key(), kv.value()) {
                         members.insert(member.id.0.clone(), member);
                     }
                 }
                 EventType::Delete => {
-                    let id = std::str::from_utf8(kv.key()).ok().and_then(|key| key.strip_prefix(prefix));
+                    let id = std::str::from_utf8(kv.key()).ok().and_then(|key| key.strip_prefix(prefix.as_str()));
                     if let Some(member) = id.and_then(|id| members.get_mut(id)) {
                         member.status = MemberStatus::Down;
                     }
@@ -114,7 +141,7 @@ async fn watch_from(
             }
         }
         if !response.events().is_empty() {
-            view.send_replace(Arc::new(view_of(members)));
+            following.publish(members);
         }
     }
 }

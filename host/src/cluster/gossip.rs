@@ -1,9 +1,11 @@
 //! `gossip`: membership by the chitchat crate (scuttlebutt gossip over UDP with seed nodes and
 //! phi-accrual failure detection). It gossips on the UDP port of the same number as the
-//! node's gRPC TCP port, so `--seeds` takes other nodes' `--listen` addresses.
+//! node's gRPC TCP port, so `--seeds` takes other nodes' `--listen` addresses. A member cut
+//! off with a minority of the cluster marks itself down (see `quorum`).
 
 use super::member::{ClusterView, Member, MemberStatus};
 use super::membership::{LocalMember, Membership};
+use super::quorum;
 use crate::ids::NodeId;
 use anyhow::Context;
 use chitchat::transport::Transport;
@@ -17,6 +19,8 @@ use tokio::sync::watch;
 const STATUS_KEY: &str = "status";
 const ROLES_KEY: &str = "roles";
 const HOSTING_KEY: &str = "hosting";
+/// How long a member with seeds waits to hear from one before it goes on alone.
+const SEED_WAIT: Duration = Duration::from_secs(5);
 
 /// How the gossip provider is set up.
 pub struct GossipSettings {
@@ -50,7 +54,7 @@ impl GossipMembership {
             cluster_id: settings.cluster,
             gossip_interval: settings.gossip_interval,
             listen_addr: settings.listen,
-            seed_nodes: settings.seeds,
+            seed_nodes: settings.seeds.clone(),
             failure_detector_config: FailureDetectorConfig {
                 initial_interval: settings.gossip_interval,
                 dead_node_grace_period: Duration::from_secs(24 * 3600),
@@ -71,30 +75,50 @@ impl GossipMembership {
             .await
             .with_context(|| format!("cannot gossip on udp://{}", settings.listen))?;
         let chitchat = handle.chitchat();
-        let live = chitchat.lock().await.live_nodes_watcher();
+        let mut live = chitchat.lock().await.live_nodes_watcher();
+        if !settings.seeds.is_empty() {
+            // A member that announced itself before hearing from the cluster would own every
+            // grain for a moment; a lone first member has nobody to hear from.
+            let heard = tokio::time::timeout(SEED_WAIT, live.wait_for(|nodes| nodes.len() > 1)).await;
+            if !heard.is_ok_and(|seen| seen.is_ok()) {
+                tracing::warn!(seeds = ?settings.seeds, "no seed answered within {SEED_WAIT:?}; starting alone");
+            }
+        }
         let (view, _) = watch::channel(Arc::new(ClusterView::default()));
-        let follower = tokio::spawn(follow(live, view.clone()));
+        let follower = tokio::spawn(follow(local.id.clone(), live, view.clone()));
         Ok(GossipMembership { handle: tokio::sync::Mutex::new(Some(handle)), chitchat, view, follower })
     }
 }
 
-/// Turns chitchat's live-node map into views; a member that stops being live is `Down`.
-async fn follow(mut live: watch::Receiver<BTreeMap<ChitchatId, NodeState>>, view: watch::Sender<Arc<ClusterView>>) {
+/// Turns chitchat's live-node map into views: a member that stops being live is `Down` (or
+/// has left, if it said it was leaving), and on the minority side this member is `Down` too.
+async fn follow(
+    local: NodeId,
+    mut live: watch::Receiver<BTreeMap<ChitchatId, NodeState>>,
+    view: watch::Sender<Arc<ClusterView>>,
+) {
     let mut known: BTreeMap<String, Member> = BTreeMap::new();
+    let mut left = BTreeSet::new();
     loop {
         let nodes = live.borrow_and_update().clone();
-        let mut alive = BTreeSet::new();
-        for (id, state) in &nodes {
-            let member = member_of(id, state);
-            alive.insert(member.id.0.clone());
-            known.insert(member.id.0.clone(), member);
-        }
-        for member in known.values_mut() {
-            if !alive.contains(&member.id.0) {
-                member.status = MemberStatus::Down;
+        let alive: BTreeMap<String, Member> =
+            nodes.iter().map(|(id, state)| member_of(id, state)).map(|member| (member.id.0.clone(), member)).collect();
+        for member in known.values_mut().filter(|member| !alive.contains_key(&member.id.0)) {
+            if member.status == MemberStatus::Leaving {
+                left.insert(member.id.0.clone());
             }
+            member.status = MemberStatus::Down;
         }
-        view.send_replace(Arc::new(ClusterView::new(known.values().cloned().collect())));
+        left.retain(|id| !alive.contains_key(id));
+        known.extend(alive);
+        let members: Vec<Member> = known.values().cloned().collect();
+        let members = if quorum::holds(&members, &left, &local) {
+            members
+        } else {
+            tracing::warn!("this member reaches only a minority of the cluster: it hosts nothing until that heals");
+            quorum::fenced(members, &local)
+        };
+        view.send_replace(Arc::new(ClusterView::new(members)));
         if live.changed().await.is_err() {
             return;
         }

@@ -8,6 +8,7 @@ mod member;
 mod membership;
 mod peers;
 mod placement;
+mod quorum;
 mod single;
 pub mod wire;
 
