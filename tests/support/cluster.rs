@@ -41,7 +41,12 @@ pub fn start_member_with(data_dir: &Path, port: u16, state: &str, provider_args:
 }
 
 pub async fn client(port: u16) -> GrainsClient<Channel> {
-    let channel = Channel::from_shared(format!("http://127.0.0.1:{port}"))
+    client_at(&format!("http://127.0.0.1:{port}")).await
+}
+
+/// A client of the member at `server` (`http://HOST:PORT`).
+pub async fn client_at(server: &str) -> GrainsClient<Channel> {
+    let channel = Channel::from_shared(server.to_string())
         .expect("address")
         .connect_timeout(Duration::from_secs(2))
         .connect()
@@ -71,7 +76,12 @@ pub async fn call(
 
 /// The identities live on the member at `port`.
 pub async fn live_grains(port: u16) -> Vec<String> {
-    let reply = client(port).await.list_grains(ListGrainsRequest::default()).await.expect("list grains");
+    live_grains_at(&format!("http://127.0.0.1:{port}")).await
+}
+
+/// The identities live on the member at `server` (`http://HOST:PORT`).
+pub async fn live_grains_at(server: &str) -> Vec<String> {
+    let reply = client_at(server).await.list_grains(ListGrainsRequest::default()).await.expect("list grains");
     reply
         .into_inner()
         .grains

@@ -1,7 +1,7 @@
 //! A throwaway etcd server for tests: Debian's etcd-server, a temp dir, free loopback ports.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,16 +20,29 @@ pub struct EtcdServer {
 impl EtcdServer {
     /// Starts etcd and waits until it reports itself healthy.
     pub fn start() -> EtcdServer {
+        EtcdServer::start_listening(None)
+    }
+
+    /// Like `start`, also serving clients on `address` (another network namespace's way in).
+    pub fn start_also_on(address: Ipv4Addr) -> EtcdServer {
+        EtcdServer::start_listening(Some(address))
+    }
+
+    fn start_listening(also_on: Option<Ipv4Addr>) -> EtcdServer {
         assert!(Path::new(ETCD).is_file(), "no {ETCD}: install Debian's etcd-server (apt-get install etcd-server)");
         let dir = tempfile::Builder::new().prefix("granary-etcd-").tempdir().expect("temp dir");
         let (client_port, peer_port) = (free_port(), free_port());
         let client = format!("http://127.0.0.1:{client_port}");
+        let listen_client = match also_on {
+            Some(address) => format!("{client},http://{address}:{client_port}"),
+            None => client.clone(),
+        };
         let peer = format!("http://127.0.0.1:{peer_port}");
         let log = std::fs::File::create(dir.path().join("etcd.log")).expect("etcd log file");
         let child = Command::new(ETCD)
             .args(["--name", "default", "--data-dir"])
             .arg(dir.path().join("data"))
-            .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
+            .args(["--listen-client-urls", &listen_client, "--advertise-client-urls", &client])
             .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
             .args(["--initial-cluster", &format!("default={peer}")])
             .stdout(Stdio::null())
@@ -44,6 +57,11 @@ impl EtcdServer {
     /// The client URL, `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.client_port)
+    }
+
+    /// The client URL through the extra address `start_also_on` listens on.
+    pub fn url_at(&self, address: Ipv4Addr) -> String {
+        format!("http://{address}:{}", self.client_port)
     }
 
     fn wait_until_healthy(&mut self) {

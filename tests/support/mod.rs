@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod etcd;
+pub mod netns;
 pub mod postgres;
 pub mod process;
 

@@ -1,6 +1,6 @@
 //! A throwaway PostgreSQL server for tests: Debian's binaries, a temp dir, a free loopback port.
 
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::process::Command;
 use tempfile::TempDir;
@@ -17,11 +17,22 @@ pub struct PostgresServer {
     port: u16,
     /// PostgreSQL refuses to run as root, so as root it runs as the `postgres` OS user.
     as_postgres_user: bool,
+    /// Listened on beside loopback, trusting clients in its /24.
+    also_on: Option<Ipv4Addr>,
 }
 
 impl PostgresServer {
     /// Initializes a cluster, starts it and creates the database `granary`.
     pub fn start() -> PostgresServer {
+        PostgresServer::start_listening(None)
+    }
+
+    /// Like `start`, also listening on `address` (another network namespace's way in).
+    pub fn start_also_on(address: Ipv4Addr) -> PostgresServer {
+        PostgresServer::start_listening(Some(address))
+    }
+
+    fn start_listening(also_on: Option<Ipv4Addr>) -> PostgresServer {
         let bin = server_binaries();
         let as_postgres_user = running_as_root();
         // As root, /tmp rather than $TMPDIR: the postgres user must be able to reach the dir.
@@ -30,7 +41,7 @@ impl PostgresServer {
         if as_postgres_user {
             run(Command::new("chown").arg("postgres:postgres").arg(dir.path()));
         }
-        let mut server = PostgresServer { bin, dir, port: 0, as_postgres_user };
+        let mut server = PostgresServer { bin, dir, port: 0, as_postgres_user, also_on };
         server.initdb();
         server.start_on_a_free_port();
         run(Command::new(server.bin.join("createdb")).args(server.client_args()).arg("granary"));
@@ -40,6 +51,11 @@ impl PostgresServer {
     /// `postgres://postgres@127.0.0.1:PORT/granary`.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/granary", self.port)
+    }
+
+    /// The database URL through the extra address `start_also_on` listens on.
+    pub fn url_at(&self, address: Ipv4Addr) -> String {
+        format!("postgres://postgres@{address}:{}/granary", self.port)
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -67,13 +83,27 @@ impl PostgresServer {
         // Trust on loopback only, and no fsync: a test database lives for seconds.
         initdb.arg("-D").arg(self.data_dir()).args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
         run(&mut initdb);
+        if let Some(address) = self.also_on {
+            let [a, b, c, _] = address.octets();
+            let hba = self.data_dir().join("pg_hba.conf");
+            let mut rules = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+            rules.push_str(&format!("host all all {a}.{b}.{c}.0/24 trust\n"));
+            std::fs::write(&hba, rules).expect("write pg_hba.conf");
+        }
     }
 
     fn start_on_a_free_port(&mut self) {
         for attempt in 1..=START_ATTEMPTS {
             self.port = free_port();
-            let options =
-                format!("-k {} -p {} -c listen_addresses=127.0.0.1 -c fsync=off", self.dir.path().display(), self.port);
+            let addresses = match self.also_on {
+                Some(address) => format!("127.0.0.1,{address}"),
+                None => "127.0.0.1".into(),
+            };
+            let options = format!(
+                "-k {} -p {} -c listen_addresses={addresses} -c fsync=off",
+                self.dir.path().display(),
+                self.port
+            );
             let mut pg_ctl = self.server_command("pg_ctl");
             pg_ctl.args(["start", "-w", "-t", "60", "-D"]).arg(self.data_dir()).arg("-l").arg(self.log_file());
             let started = pg_ctl.args(["-o", &options]).output().expect("pg_ctl runs");

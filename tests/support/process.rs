@@ -40,7 +40,21 @@ impl DevNode {
 
     /// Runs `granary <args>` (a `dev` or `node` command) and waits until it listens.
     pub fn spawn(args: &[&str]) -> DevNode {
-        let mut child = Command::new(granary_bin())
+        DevNode::spawn_command(Command::new(granary_bin()), args)
+    }
+
+    /// Runs `granary <args>` inside the network namespace `netns`; `server` is then the
+    /// address it is reached at from here.
+    pub fn spawn_in_netns(netns: &str, server: &str, args: &[&str]) -> DevNode {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", netns]).arg(granary_bin());
+        let mut node = DevNode::spawn_command(command, args);
+        node.server = server.to_string();
+        node
+    }
+
+    fn spawn_command(mut command: Command, args: &[&str]) -> DevNode {
+        let mut child = command
             .args(args)
             .env("RUST_LOG", "info,granary=debug")
             .current_dir(repo_root())

@@ -162,7 +162,14 @@ async fn renew(
     renewing: &mut Option<(LeaseKeeper, LeaseKeepAliveStream)>,
 ) -> anyhow::Result<bool> {
     if renewing.is_none() {
-        *renewing = Some(client.clone().lease_keep_alive(lease).await?);
+        match client.clone().lease_keep_alive(lease).await {
+            Ok(stream) => *renewing = Some(stream),
+            // The stream cannot open on an expired lease; ask whether that is why.
+            Err(e) => {
+                let remaining = client.clone().lease_time_to_live(lease, None).await?.ttl();
+                return if remaining <= 0 { Ok(false) } else { Err(e.into()) };
+            }
+        }
     }
     let (keeper, responses) = renewing.as_mut().expect("opened above");
     keeper.keep_alive().await?;
