@@ -177,8 +177,9 @@ async fn cut_off_member_scenario(etcd_provider: bool) {
     }
     inside.join().expect("caller inside the namespace");
 
-    let (majority, minority) = (majority_ledger.lock().unwrap(), minority_ledger.lock().unwrap());
-    for ledger in [&*majority, &*minority] {
+    let majority = std::mem::take(&mut *majority_ledger.lock().unwrap());
+    let minority = std::mem::take(&mut *minority_ledger.lock().unwrap());
+    for ledger in [&majority, &minority] {
         for (i, n) in &ledger.acked {
             *acked.entry(*i).or_insert(0) += n;
         }

@@ -35,6 +35,9 @@ pub enum RegistryError {
     Storage(String),
 }
 
+/// Sees each new current version of one kind (`None` once it is removed).
+pub type KindVersions = watch::Receiver<Option<Arc<Kind>>>;
+
 /// What a listing shows of a kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindInfo {
@@ -206,7 +209,7 @@ impl KindRegistry {
     }
 
     /// The current version of `name` and a receiver that sees every later change.
-    pub fn subscribe(&self, name: &str) -> Option<(Arc<Kind>, watch::Receiver<Option<Arc<Kind>>>)> {
+    pub fn subscribe(&self, name: &str) -> Option<(Arc<Kind>, KindVersions)> {
         let live = self.lock();
         let mut receiver = live.current.get(name)?.subscribe();
         let kind = receiver.borrow_and_update().clone()?;
