@@ -15,6 +15,7 @@ use crate::kinds::KindRegistry;
 use crate::pid_cache::PidCache;
 use crate::state::StateStore;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep, timeout_at};
@@ -36,6 +37,24 @@ pub struct Router {
     mailbox_capacity: usize,
     activations: TaskTracker,
     shutdown: CancellationToken,
+    traffic: Traffic,
+}
+
+/// How many messages this node sent on to their owner, and how many it had to ask again.
+#[derive(Default)]
+pub struct Traffic {
+    forwarded: AtomicU64,
+    retried: AtomicU64,
+}
+
+impl Traffic {
+    pub fn forwarded(&self) -> u64 {
+        self.forwarded.load(Ordering::Relaxed)
+    }
+
+    pub fn retried(&self) -> u64 {
+        self.retried.load(Ordering::Relaxed)
+    }
 }
 
 impl Router {
@@ -56,6 +75,7 @@ impl Router {
             mailbox_capacity,
             activations: TaskTracker::new(),
             shutdown: CancellationToken::new(),
+            traffic: Traffic::default(),
         }
     }
 
@@ -152,6 +172,9 @@ impl Router {
                     };
                     return refuse(envelope, error);
                 }
+                if pause == FIRST_RETRY_PAUSE {
+                    self.traffic.retried.fetch_add(1, Ordering::Relaxed);
+                }
                 sleep(pause).await;
                 pause = (pause * 2).min(MAX_RETRY_PAUSE);
                 continue;
@@ -177,6 +200,7 @@ impl Router {
     /// (the link broke after sending it) is failed, never sent twice.
     async fn forward(&self, owner: &NodeId, target: &GrainId, envelope: Envelope) -> Result<(), (Envelope, CallError)> {
         let one_way = envelope.reply.is_none();
+        self.traffic.forwarded.fetch_add(1, Ordering::Relaxed);
         let outcome = self
             .cluster
             .peers()
@@ -226,6 +250,10 @@ impl Router {
 
     pub fn directory(&self) -> &Directory {
         &self.directory
+    }
+
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
     }
 
     pub fn node(&self) -> &NodeId {

@@ -8,9 +8,10 @@ mod support;
 mod partition;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::cluster::{call, client, free_port, live_grains, start_member, start_member_with};
+use support::cluster::{call, client, free_port, live_grains, retried_messages, start_member, start_member_with};
 use support::component_path;
 use support::etcd::EtcdServer;
 use support::postgres::PostgresServer;
@@ -38,16 +39,17 @@ impl Discovery {
 
 struct Cluster {
     discovery: Discovery,
+    state: String,
     members: Vec<(u16, DevNode)>,
-    _dirs: Vec<tempfile::TempDir>,
+    dirs: HashMap<u16, tempfile::TempDir>,
 }
 
 impl Cluster {
     /// Three members sharing `state`, the counter kind pushed through the first.
     fn start(discovery: Discovery, state: &str) -> Cluster {
-        let mut cluster = Cluster { discovery, members: Vec::new(), _dirs: Vec::new() };
+        let mut cluster = Cluster { discovery, state: state.to_string(), members: Vec::new(), dirs: HashMap::new() };
         for _ in 0..3 {
-            cluster.add(state);
+            cluster.add();
         }
         let counter = component_path("rust", "counter");
         let pushed = cluster.members[0].1.cli(&["kind", "push", "counter", counter.to_str().expect("UTF-8 path")]);
@@ -61,19 +63,34 @@ impl Cluster {
     }
 
     /// Starts one more member.
-    fn add(&mut self, state: &str) -> u16 {
+    fn add(&mut self) -> u16 {
         let port = free_port();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let member = match &self.discovery {
-            Discovery::Gossip => {
-                let seeds: Vec<u16> = self.members.first().map(|(seed, _)| *seed).into_iter().collect();
-                start_member(dir.path(), port, &seeds, state)
-            }
-            Discovery::Etcd(url) => start_member_with(dir.path(), port, state, &["--provider", "etcd", "--etcd", url]),
-        };
-        self._dirs.push(dir);
+        self.dirs.insert(port, tempfile::tempdir().expect("temp dir"));
+        let member = self.start_on(port);
         self.members.push((port, member));
         port
+    }
+
+    /// Starts a member on `port` with its data dir; gossip seeds are the other members.
+    fn start_on(&self, port: u16) -> DevNode {
+        let dir = self.dirs[&port].path();
+        match &self.discovery {
+            Discovery::Gossip => {
+                let seeds: Vec<u16> = self.ports().into_iter().filter(|seed| *seed != port).collect();
+                start_member(dir, port, &seeds, &self.state)
+            }
+            Discovery::Etcd(url) => start_member_with(dir, port, &self.state, &["--provider", "etcd", "--etcd", url]),
+        }
+    }
+
+    /// Stops the member on `port` gracefully (SIGTERM) and starts it again on the same port
+    /// and data dir.
+    fn restart(&mut self, port: u16) {
+        let at = self.members.iter().position(|(p, _)| *p == port).expect("member");
+        let (_, member) = self.members.remove(at);
+        member.stop();
+        let member = self.start_on(port);
+        self.members.insert(at, (port, member));
     }
 
     fn ports(&self) -> Vec<u16> {
@@ -150,6 +167,103 @@ async fn totals(port: u16, within: Duration) -> BTreeMap<usize, i64> {
     totals
 }
 
+/// What load callers saw: acknowledged adds per counter, failed adds, the slowest add.
+#[derive(Clone, Default)]
+struct Ledger {
+    acked: BTreeMap<usize, i64>,
+    failed: u64,
+    /// Of the failed: those the member called refused before running them, because it was
+    /// down or shutting down.
+    refused: u64,
+    slowest_ms: u64,
+}
+
+/// Callers adding 1 to pseudo-random counters, each call through the next of `ports`.
+struct Load {
+    stop: Arc<AtomicBool>,
+    ledger: Arc<Mutex<Ledger>>,
+    callers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    async fn start(ports: &[u16], callers: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let mut handles = Vec::new();
+        for caller in 0..callers {
+            let mut clients = Vec::new();
+            for port in ports {
+                clients.push(client(*port).await);
+            }
+            let (stop, ledger) = (Arc::clone(&stop), Arc::clone(&ledger));
+            handles.push(tokio::spawn(async move {
+                let mut i = caller * 61;
+                let mut turn = caller;
+                while !stop.load(Ordering::Relaxed) {
+                    i = (i * 31 + 17) % COUNTERS;
+                    turn += 1;
+                    let at = turn % clients.len();
+                    let client = &mut clients[at];
+                    let started = Instant::now();
+                    let outcome = call(client, "counter", &format!("c{i}"), "add", r#"{"n":1}"#, CALL_TIMEOUT).await;
+                    let failed = outcome.is_err();
+                    {
+                        let mut ledger = ledger.lock().unwrap();
+                        ledger.slowest_ms = ledger.slowest_ms.max(started.elapsed().as_millis() as u64);
+                        match outcome {
+                            Ok(_) => *ledger.acked.entry(i).or_insert(0) += 1,
+                            Err(status) => {
+                                ledger.failed += 1;
+                                let refused = ["tcp connect error", "node is shutting down"];
+                                if refused.iter().any(|why| status.message().contains(why)) {
+                                    ledger.refused += 1;
+                                }
+                            }
+                        }
+                    }
+                    if failed {
+                        // A member that is down fails at once; do not spin on it.
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                }
+            }));
+        }
+        Load { stop, ledger, callers: handles }
+    }
+
+    async fn finish(mut self) -> Ledger {
+        self.stop.store(true, Ordering::Relaxed);
+        for caller in std::mem::take(&mut self.callers) {
+            caller.await.expect("caller");
+        }
+        self.ledger.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Reads every total through `port`: none below its acknowledged adds, and no more above them
+/// than adds that failed (which may or may not have run). Returns that surplus.
+async fn assert_no_acknowledged_add_lost(port: u16, acked: &BTreeMap<usize, i64>, failed: u64) -> i64 {
+    let answered = totals(port, Duration::from_secs(30)).await;
+    let lost: Vec<_> = acked.iter().filter(|(i, n)| answered.get(i).copied().unwrap_or(0) < **n).collect();
+    assert!(lost.is_empty(), "acknowledged adds lost: {lost:?}");
+    let surplus: i64 = acked.iter().map(|(i, n)| answered[i] - n).sum();
+    assert!(surplus <= failed as i64, "only failed (unacknowledged) adds may have been applied: {surplus} > {failed}");
+    surplus
+}
+
+/// How many members `node` sees up.
+fn members_up(node: &DevNode) -> usize {
+    let status = node.cli(&["cluster", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap_or_default();
+    status["members"].as_array().map_or(0, |members| members.iter().filter(|m| m["status"] == "up").count())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_gossip_members_share_counters_and_survive_a_sigkill_under_load() {
     let postgres = PostgresServer::start();
@@ -174,30 +288,9 @@ async fn share_counters_and_survive_a_sigkill_under_load(mut cluster: Cluster) {
 
     // Load: 16 callers add to random counters through the two members that stay.
     let survivors = [ports[0], ports[1]];
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    // Acknowledged adds per counter, failed adds, the slowest add in milliseconds.
-    let ledger = Arc::new(Mutex::new((BTreeMap::<usize, i64>::new(), 0u64, 0u64)));
-    let mut callers = Vec::new();
-    for caller in 0..16 {
-        let (stop, ledger) = (Arc::clone(&stop), Arc::clone(&ledger));
-        let port = survivors[caller % 2];
-        callers.push(tokio::spawn(async move {
-            let mut client = client(port).await;
-            let mut i = caller * 61;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                i = (i * 31 + 17) % COUNTERS;
-                let started = Instant::now();
-                let outcome = call(&mut client, "counter", &format!("c{i}"), "add", r#"{"n":1}"#, CALL_TIMEOUT).await;
-                let mut ledger = ledger.lock().unwrap();
-                ledger.2 = ledger.2.max(started.elapsed().as_millis() as u64);
-                match outcome {
-                    Ok(_) => *ledger.0.entry(i).or_insert(0) += 1,
-                    Err(_) => ledger.1 += 1,
-                }
-            }
-        }));
-    }
+    let load = Load::start(&survivors, 16).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let retried_before = retried_messages(survivors[0]).await + retried_messages(survivors[1]).await;
     let lost_grains = live_grains(ports[2]).await;
     let victim = cluster.take(ports[2]);
     let killed_at = Instant::now();
@@ -219,24 +312,17 @@ async fn share_counters_and_survive_a_sigkill_under_load(mut cluster: Cluster) {
     }
     let recovered_after = killed_at.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    for caller in callers {
-        caller.await.expect("caller");
-    }
-    let (load_acked, failed, slowest_ms) = ledger.lock().unwrap().clone();
+    let Ledger { acked: load_acked, failed, slowest_ms, .. } = load.finish().await;
+    let retried = retried_messages(survivors[0]).await + retried_messages(survivors[1]).await - retried_before;
     for (i, n) in &load_acked {
         *acked.entry(*i).or_insert(0) += n;
     }
 
-    let answered = totals(survivors[0], Duration::from_secs(30)).await;
-    let lost: Vec<_> = acked.iter().filter(|(i, n)| answered.get(i).copied().unwrap_or(0) < **n).collect();
-    assert!(lost.is_empty(), "acknowledged adds lost: {lost:?}");
-    let surplus: i64 = acked.iter().map(|(i, n)| answered[i] - n).sum();
-    assert!(surplus <= failed as i64, "only failed (unacknowledged) adds may have been applied: {surplus} > {failed}");
+    let surplus = assert_no_acknowledged_add_lost(survivors[0], &acked, failed).await;
     assert_live_once(&survivors, COUNTERS).await;
     println!(
-        "SIGKILL under load ({}): {} acknowledged adds, {failed} failed, {surplus} applied but unacknowledged, \
-         slowest add {slowest_ms} ms; the {} grains of the killed member all answered {recovered_after:.2?} after the kill",
+        "SIGKILL under load ({}): {} acknowledged adds, {failed} failed, {retried} retried by the members \
+         (asked again with a fresh view), {surplus} applied but unacknowledged, slowest add {slowest_ms} ms; the {} grains of the killed member all answered {recovered_after:.2?} after the kill",
         cluster.discovery.name(),
         load_acked.values().sum::<i64>(),
         lost_grains.len()
@@ -250,7 +336,7 @@ async fn a_joining_member_takes_over_grains_and_a_leaving_one_hands_them_over() 
     let mut cluster = Cluster::start(Discovery::Gossip, &postgres.url());
     let acked = add_one_to_each(&cluster.ports()).await;
 
-    let newcomer = cluster.add(&postgres.url());
+    let newcomer = cluster.add();
     wait_until(Duration::from_secs(20), "the kind on the newcomer", || {
         cluster.members[3].1.cli(&["kind", "ls"]).stdout.contains("counter")
     });
@@ -265,6 +351,85 @@ async fn a_joining_member_takes_over_grains_and_a_leaving_one_hands_them_over() 
     let after = totals(cluster.ports()[0], Duration::from_secs(30)).await;
     assert_eq!(after, acked, "every total survives the hand-over");
     assert_live_once(&cluster.ports(), COUNTERS).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rolling_restart_under_load_loses_no_acknowledged_add() {
+    let postgres = PostgresServer::start();
+    let etcd = EtcdServer::start();
+    let mut cluster = Cluster::start(Discovery::Etcd(etcd.url()), &postgres.url());
+    let ports = cluster.ports();
+    let mut acked = add_one_to_each(&ports).await;
+
+    // Each member in turn stops gracefully (SIGTERM: leave, hand over) and starts again,
+    // while 12 callers add through all three.
+    let load = Load::start(&ports, 12).await;
+    let started = Instant::now();
+    for port in &ports {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        cluster.restart(*port);
+        wait_until(Duration::from_secs(30), "the restarted member up in every view", || {
+            cluster.members.iter().all(|(_, member)| members_up(member) == 3)
+        });
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let took = started.elapsed();
+    let Ledger { acked: load_acked, failed, refused, slowest_ms } = load.finish().await;
+    assert_eq!(failed, refused, "only calls to the member that was restarting fail");
+    for (i, n) in &load_acked {
+        *acked.entry(*i).or_insert(0) += n;
+    }
+    let surplus = assert_no_acknowledged_add_lost(ports[0], &acked, failed).await;
+    assert_live_once(&ports, COUNTERS).await;
+    println!(
+        "ROLLING RESTART (etcd): 3 members restarted one by one in {took:.2?} under load: {} acknowledged adds, \
+         {failed} failed, every one refused unrun by the member that was restarting (down or shutting down), {surplus} applied but unacknowledged, slowest add \
+         {slowest_ms} ms; no acknowledged add lost",
+        load_acked.values().sum::<i64>()
+    );
+}
+
+/// The version of `kind` current on `node`, if it has the kind.
+fn current_version(node: &DevNode, kind: &str) -> Option<String> {
+    let listed = node.cli(&["kind", "ls", "--json"]);
+    let kinds: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap_or_default();
+    let kinds = kinds.as_array().cloned().unwrap_or_default();
+    kinds.iter().find(|k| k["name"] == kind).and_then(|k| k["version"].as_str()).map(str::to_string)
+}
+
+#[test]
+fn pushes_and_rollbacks_reach_every_member_and_modules_move_by_content_hash() {
+    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().expect("temp dir")).collect();
+    let (first, second) = (free_port(), free_port());
+    let one = start_member(dirs[0].path(), first, &[], "redb");
+    let two = start_member(dirs[1].path(), second, &[first], "redb");
+    wait_until(Duration::from_secs(20), "both members up", || members_up(&one) == 2 && members_up(&two) == 2);
+
+    let bytes = std::fs::read(component_path("rust", "counter")).expect("counter component");
+    let newer = support::new_version_of(&bytes, "v2");
+    let v2_file = dirs[0].path().join("counter-v2.wasm");
+    std::fs::write(&v2_file, &newer).expect("write v2");
+    let counter = component_path("rust", "counter");
+    assert!(one.cli(&["kind", "push", "counter", counter.to_str().expect("UTF-8 path")]).success);
+    let v1 = current_version(&one, "counter").expect("v1 on the first member");
+    wait_until(Duration::from_secs(20), "v1 on the second member", || {
+        current_version(&two, "counter") == Some(v1.clone())
+    });
+    assert!(two.log().contains("fetched=true"), "the second member fetched the new module:\n{}", two.log());
+
+    assert!(two.cli(&["kind", "push", "counter", v2_file.to_str().expect("UTF-8 path")]).success);
+    let v2 = current_version(&two, "counter").expect("v2 on the second member");
+    assert_ne!(v1, v2);
+    wait_until(Duration::from_secs(20), "v2 on the first member", || {
+        current_version(&one, "counter") == Some(v2.clone())
+    });
+
+    // A rollback is announced as the earlier version, which every member already holds.
+    assert!(one.cli(&["kind", "rollback", "counter"]).success);
+    wait_until(Duration::from_secs(20), "v1 again on the second member", || {
+        current_version(&two, "counter") == Some(v1.clone())
+    });
+    assert!(two.log().contains("fetched=false"), "the rollback needed no transfer:\n{}", two.log());
 }
 
 #[test]

@@ -3,14 +3,14 @@
 //! shared PostgreSQL by another. Taking the first link down cuts it off from the cluster while
 //! it can still write state, the case fencing exists for. Needs root; skipped otherwise.
 
-use super::{COUNTERS, add_one_to_each, totals, wait_until};
+use super::{COUNTERS, Ledger, add_one_to_each, members_up, totals, wait_until};
 use crate::support::cluster::{call, client, client_at, free_port, live_grains, live_grains_at};
 use crate::support::component_path;
 use crate::support::etcd::EtcdServer;
 use crate::support::netns::Netns;
 use crate::support::postgres::PostgresServer;
 use crate::support::process::DevNode;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,13 +28,6 @@ async fn an_etcd_member_cut_off_hosts_nothing_and_writes_nothing_stale() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_gossip_member_cut_off_hosts_nothing_and_writes_nothing_stale() {
     cut_off_member_scenario(false).await;
-}
-
-/// Acknowledged adds per counter and failed adds, from one side's callers.
-#[derive(Default)]
-struct Ledger {
-    acked: BTreeMap<usize, i64>,
-    failed: u64,
 }
 
 async fn cut_off_member_scenario(etcd_provider: bool) {
@@ -254,11 +247,6 @@ async fn wait_for_answer(
 
 fn cluster_status(node: &DevNode) -> serde_json::Value {
     serde_json::from_str(&node.cli(&["cluster", "status", "--json"]).stdout).unwrap_or_default()
-}
-
-fn members_up(node: &DevNode) -> usize {
-    let status = cluster_status(node);
-    status["members"].as_array().map_or(0, |members| members.iter().filter(|m| m["status"] == "up").count())
 }
 
 fn member_status(node: &DevNode, id: &str) -> String {

@@ -2,7 +2,8 @@
 
 use super::process::DevNode;
 use granary::api::proto::grains_client::GrainsClient;
-use granary::api::proto::{CallRequest, GrainRef, ListGrainsRequest};
+use granary::api::proto::node_client::NodeClient;
+use granary::api::proto::{CallRequest, GrainRef, ListGrainsRequest, NodeInfoRequest};
 use std::net::{TcpListener, UdpSocket};
 use std::path::Path;
 use std::time::Duration;
@@ -88,4 +89,11 @@ pub async fn live_grains_at(server: &str) -> Vec<String> {
         .into_iter()
         .filter_map(|g| g.grain.map(|g| format!("{}/{}", g.kind, g.identity)))
         .collect()
+}
+
+/// Messages the member at `port` has asked again with a fresh view, so far.
+pub async fn retried_messages(port: u16) -> u64 {
+    let channel = Channel::from_shared(format!("http://127.0.0.1:{port}")).expect("address").connect_lazy();
+    let reply = NodeClient::new(channel).node_info(NodeInfoRequest::default()).await.expect("node info");
+    reply.into_inner().retried_messages
 }

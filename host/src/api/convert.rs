@@ -68,5 +68,7 @@ pub fn node_info(node: &Node) -> proto::NodeInfoReply {
         kinds: node.kinds().list().len() as u64,
         active_grains: node.router().directory().len() as u64,
         activations_started: node.router().directory().started(),
+        forwarded_messages: node.router().traffic().forwarded(),
+        retried_messages: node.router().traffic().retried(),
     }
 }

@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tonic::{Request, Response, Status, Streaming};
 
 impl ApiContext {
-    fn authorize<T>(&self, access: Access, request: &Request<T>) -> Result<(), Status> {
+    pub(super) fn authorize<T>(&self, access: Access, request: &Request<T>) -> Result<(), Status> {
         let header = request.metadata().get("authorization").and_then(|value| value.to_str().ok());
         Ok(self.tokens.check(access, header)?)
     }
@@ -35,7 +35,7 @@ fn nonzero_millis(ms: u64) -> Option<Duration> {
 }
 
 /// Settings from a push; zero fields keep the current values.
-fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate {
+pub(super) fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate {
     let settings = settings.unwrap_or_default();
     KindSettingsUpdate {
         idle_timeout: nonzero_millis(settings.idle_timeout_ms),

@@ -1,13 +1,18 @@
 //! The receiving side of remoting: requests from peers for grains this node owns, answered
-//! in batches on the same stream; and the cluster status across members.
+//! in batches on the same stream; kinds announced by peers and modules fetched by hash; and
+//! the cluster status across members.
 
 use super::ApiContext;
+use super::auth::Access;
+use super::grpc::settings_update;
 use super::proto::remote_reply::Outcome;
 use super::proto::remote_server::Remote;
 use super::proto::{self, RemoteReply, RemoteReplyBatch, RemoteRequest, RemoteRequestBatch};
+use super::replicate;
 use crate::activation::{Envelope, Origin};
 use crate::cluster::wire::{grain_id, to_wire};
 use crate::error::CallError;
+use crate::ids::NodeId;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -20,10 +25,12 @@ use tonic::{Request, Response, Status, Streaming};
 const MAX_BATCH: usize = 256;
 
 type ReplyStream = Pin<Box<dyn Stream<Item = Result<RemoteReplyBatch, Status>> + Send>>;
+type ModuleStream = Pin<Box<dyn Stream<Item = Result<proto::ModuleChunk, Status>> + Send>>;
 
 #[tonic::async_trait]
 impl Remote for ApiContext {
     type ExchangeStream = ReplyStream;
+    type FetchModuleStream = ModuleStream;
 
     async fn exchange(
         &self,
@@ -47,6 +54,40 @@ impl Remote for ApiContext {
         _request: Request<proto::ClusterStatusRequest>,
     ) -> Result<Response<proto::ClusterStatusReply>, Status> {
         Ok(Response::new(super::cluster_status::gather(&self.node).await))
+    }
+
+    async fn announce_kind(
+        &self,
+        request: Request<proto::KindAnnouncement>,
+    ) -> Result<Response<proto::KindAnnouncementReply>, Status> {
+        self.authorize(Access::Admin, &request)?;
+        let announcement = request.into_inner();
+        let (bytes, fetched) = match self.node.kinds().module(&announcement.version) {
+            Ok(bytes) => (bytes, false),
+            Err(_) => {
+                let source = NodeId(announcement.source.clone());
+                let bytes = replicate::fetch_module(self, &source, &announcement.version).await.map_err(|e| {
+                    Status::unavailable(format!("cannot fetch module {} from {source}: {e:#}", announcement.version))
+                })?;
+                (bytes, true)
+            }
+        };
+        let pushed = self.node.push_kind(&announcement.name, bytes, settings_update(announcement.settings)).await?;
+        tracing::info!(kind = announcement.name, version = pushed.kind.version(), fetched, "kind announced by a peer");
+        Ok(Response::new(proto::KindAnnouncementReply { fetched }))
+    }
+
+    async fn fetch_module(
+        &self,
+        request: Request<proto::FetchModuleRequest>,
+    ) -> Result<Response<Self::FetchModuleStream>, Status> {
+        self.authorize(Access::Admin, &request)?;
+        let version = request.into_inner().version;
+        let bytes =
+            self.node.kinds().module(&version).map_err(|e| Status::not_found(format!("no module {version:?}: {e}")))?;
+        let chunks: Vec<Result<proto::ModuleChunk, Status>> =
+            bytes.chunks(replicate::CHUNK).map(|data| Ok(proto::ModuleChunk { data: data.to_vec() })).collect();
+        Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
     }
 }
 

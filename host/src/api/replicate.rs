@@ -1,15 +1,17 @@
-//! Kinds are cluster-wide: a push, rollback or removal made through any node is replayed on
-//! every other member that is up, and a member that comes up later is given every kind by
-//! the lowest-id member that already has them. Replayed requests carry a marker so they are
-//! not replayed again.
+//! Kinds are cluster-wide: a push or rollback made through any node is announced to every
+//! other member that is up (name, version = content hash, settings), which fetch the module
+//! from the announcer only if they do not hold that version; a removal is replayed. A member
+//! that comes up later is announced every kind by each member that holds them.
+//! Replayed removals carry a marker so they are not replayed again.
 
 use super::ApiContext;
 use super::convert;
 use super::proto::kinds_client::KindsClient;
-use super::proto::push_kind_chunk::Part;
-use super::proto::{KindHeader, PushKindChunk, RemoveKindRequest};
+use super::proto::remote_client::RemoteClient;
+use super::proto::{FetchModuleRequest, KindAnnouncement, RemoveKindRequest};
 use crate::cluster::{ClusterView, MemberStatus};
 use crate::ids::NodeId;
+use crate::runtime::KindCompiler;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +20,8 @@ use tonic::transport::Channel;
 
 /// Metadata on a replayed admin request.
 const REPLAYED: &str = "x-granary-replayed";
-const CHUNK: usize = 256 * 1024;
+/// Module bytes go to peers in chunks of this size.
+pub const CHUNK: usize = 256 * 1024;
 /// A peer may take this long to compile a replayed kind (a Python or JS kind takes ~10-30 s).
 const REPLAY_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -49,8 +52,9 @@ pub fn to_peers(api: &ApiContext, change: Change) {
     }
 }
 
-/// Gives every kind to members as they come up, when this node is the lowest-id member up
-/// before them. Runs until the node stops.
+/// Announces every kind this node holds to each member that comes up, so a member that
+/// missed a push (not yet up, or down at the time) catches up; it fetches a module only once.
+/// Runs until the node stops.
 pub async fn seed_newcomers(api: ApiContext) {
     let cluster = Arc::clone(api.node.cluster());
     let mut views = cluster.subscribe();
@@ -58,10 +62,9 @@ pub async fn seed_newcomers(api: ApiContext) {
     while views.changed().await.is_ok() {
         let view = Arc::clone(&views.borrow_and_update());
         let now_up: BTreeSet<NodeId> = view.up().map(|m| m.id.clone()).collect();
-        let newcomers: Vec<&NodeId> = now_up.difference(&up).filter(|id| *id != cluster.local_id()).collect();
-        let seeder = up.iter().find(|id| now_up.contains(*id));
-        if seeder == Some(cluster.local_id()) {
-            for newcomer in newcomers {
+        // A member that has just come up itself may hold stale kinds: it only listens.
+        if up.contains(cluster.local_id()) && now_up.contains(cluster.local_id()) {
+            for newcomer in now_up.difference(&up).filter(|id| *id != cluster.local_id()) {
                 for kind in api.node.kinds().list() {
                     let change = Change::Push { name: kind.name.clone() };
                     if let Err(e) = replay(&api, newcomer, &change).await {
@@ -90,24 +93,38 @@ fn request<T>(api: &ApiContext, message: T) -> anyhow::Result<Request<T>> {
 
 async fn replay(api: &ApiContext, peer: &NodeId, change: &Change) -> anyhow::Result<()> {
     let channel = Channel::from_shared(format!("http://{peer}"))?.connect().await?;
-    let mut kinds = KindsClient::new(channel).max_decoding_message_size(usize::MAX);
     match change {
         Change::Push { name } => {
             let Some(kind) = api.node.kinds().get(name) else { return Ok(()) };
-            let bytes = api.node.kinds().module(kind.version())?;
-            let header = KindHeader {
+            let announcement = KindAnnouncement {
                 name: name.clone(),
+                version: kind.version().to_string(),
                 settings: Some(convert::settings(kind.settings())),
-                total_bytes: bytes.len() as u64,
+                source: api.node.cluster().local_id().0.clone(),
             };
-            let chunks: Vec<PushKindChunk> = std::iter::once(PushKindChunk { part: Some(Part::Header(header)) })
-                .chain(bytes.chunks(CHUNK).map(|chunk| PushKindChunk { part: Some(Part::Data(chunk.to_vec())) }))
-                .collect();
-            kinds.push_kind(request(api, tokio_stream::iter(chunks))?).await?;
+            let reply = RemoteClient::new(channel).announce_kind(request(api, announcement)?).await?.into_inner();
+            tracing::debug!(%peer, kind = name, fetched = reply.fetched, "kind announced");
         }
         Change::Remove { name } => {
-            kinds.remove_kind(request(api, RemoveKindRequest { name: name.clone() })?).await?;
+            KindsClient::new(channel).remove_kind(request(api, RemoveKindRequest { name: name.clone() })?).await?;
         }
     }
     Ok(())
+}
+
+/// The module `version` from `source`, checked against its content hash.
+pub async fn fetch_module(api: &ApiContext, source: &NodeId, version: &str) -> anyhow::Result<Vec<u8>> {
+    let channel = Channel::from_shared(format!("http://{source}"))?.connect().await?;
+    let mut remote = RemoteClient::new(channel);
+    let mut chunks =
+        remote.fetch_module(request(api, FetchModuleRequest { version: version.to_string() })?).await?.into_inner();
+    let limit = api.node.config().max_module_bytes;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = chunks.message().await? {
+        anyhow::ensure!(bytes.len() + chunk.data.len() <= limit, "module over the limit of {limit} bytes");
+        bytes.extend_from_slice(&chunk.data);
+    }
+    let fetched = KindCompiler::version_of(&bytes);
+    anyhow::ensure!(fetched == version, "{source} sent a module whose sha256 is {fetched}, not {version}");
+    Ok(bytes)
 }

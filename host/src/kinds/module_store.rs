@@ -14,13 +14,22 @@ impl ModuleStore {
         Ok(ModuleStore { dir })
     }
 
-    fn path(&self, version: &str) -> PathBuf {
-        self.dir.join(format!("{version}.wasm"))
+    /// The file of `version`, which must look like a sha256 in hex (it may come from a peer).
+    fn path(&self, version: &str) -> std::io::Result<PathBuf> {
+        let is_sha256 =
+            version.len() == 64 && version.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !is_sha256 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{version:?} is not a module version"),
+            ));
+        }
+        Ok(self.dir.join(format!("{version}.wasm")))
     }
 
     /// Stores `bytes` under `version` (their sha256), durably; storing the same bytes again does nothing.
     pub fn put(&self, version: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let path = self.path(version);
+        let path = self.path(version)?;
         if path.exists() {
             return Ok(());
         }
@@ -28,7 +37,7 @@ impl ModuleStore {
     }
 
     pub fn get(&self, version: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.path(version))
+        std::fs::read(self.path(version)?)
     }
 }
 
