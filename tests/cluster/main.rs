@@ -432,6 +432,62 @@ fn pushes_and_rollbacks_reach_every_member_and_modules_move_by_content_hash() {
     assert!(two.log().contains("fetched=false"), "the rollback needed no transfer:\n{}", two.log());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_routes_but_hosts_nothing_and_grains_call_each_other_across_members() {
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().expect("temp dir")).collect();
+    let (first, second, proxy_port) = (free_port(), free_port(), free_port());
+    let one = start_member(dirs[0].path(), first, &[], "redb");
+    let two = start_member(dirs[1].path(), second, &[first], "redb");
+    let seeds = format!("127.0.0.1:{first}");
+    let proxy = start_member_with(
+        dirs[2].path(),
+        proxy_port,
+        "redb",
+        &["--provider", "gossip", "--seeds", &seeds, "--no-hosting"],
+    );
+    wait_until(Duration::from_secs(20), "three members up", || members_up(&proxy) == 3);
+    for kind in ["account", "transfer"] {
+        let path = component_path("rust", kind);
+        assert!(proxy.cli(&["kind", "push", kind, path.to_str().expect("UTF-8 path")]).success, "push {kind}");
+    }
+    for node in [&one, &two] {
+        wait_until(Duration::from_secs(20), "the kinds on every member", || {
+            current_version(node, "account").is_some() && current_version(node, "transfer").is_some()
+        });
+    }
+
+    // Everything goes through the proxy; transfers call accounts wherever they live.
+    const ACCOUNTS: usize = 20;
+    let mut client = client(proxy_port).await;
+    for i in 0..ACCOUNTS {
+        call(&mut client, "account", &format!("a{i}"), "deposit", r#"{"amount":1000}"#, CALL_TIMEOUT)
+            .await
+            .expect("deposit");
+    }
+    for i in 0..ACCOUNTS {
+        let request = format!(r#"{{"from":"a{i}","to":"a{}","amount":10}}"#, (i + 1) % ACCOUNTS);
+        call(&mut client, "transfer", &format!("t{i}"), "transfer", &request, CALL_TIMEOUT).await.expect("transfer");
+    }
+    for i in 0..ACCOUNTS {
+        let balance =
+            call(&mut client, "account", &format!("a{i}"), "balance", "", CALL_TIMEOUT).await.expect("balance");
+        assert_eq!(balance, r#"{"balance":1000}"#, "account a{i} gave 10 and received 10");
+    }
+
+    assert!(live_grains(proxy_port).await.is_empty(), "the proxy hosts nothing");
+    let mut placed: [HashSet<String>; 2] = Default::default();
+    for (at, port) in [first, second].into_iter().enumerate() {
+        placed[at].extend(live_grains(port).await);
+    }
+    assert_eq!(placed[0].len() + placed[1].len(), 2 * ACCOUNTS, "every grain live on one hosting member");
+    let across = (0..ACCOUNTS).filter(|i| {
+        let transfer_on_first = placed[0].contains(&format!("transfer/t{i}"));
+        let from_on_first = placed[0].contains(&format!("account/a{i}"));
+        transfer_on_first != from_on_first
+    });
+    assert!(across.count() > 0, "some transfers called an account on the other member");
+}
+
 #[test]
 fn a_member_reads_its_settings_from_a_config_file() {
     let dir = tempfile::tempdir().expect("temp dir");
