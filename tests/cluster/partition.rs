@@ -3,17 +3,19 @@
 //! shared PostgreSQL by another. Taking the first link down cuts it off from the cluster while
 //! it can still write state, the case fencing exists for. Needs root; skipped otherwise.
 
-use super::{COUNTERS, Ledger, add_one_to_each, members_up, totals, wait_until};
+use super::{COUNTERS, Ledger, add_one, add_one_to_each, members_up, totals, wait_until};
 use crate::support::cluster::{call, client, client_at, free_port, live_grains, live_grains_at};
 use crate::support::component_path;
 use crate::support::etcd::EtcdServer;
 use crate::support::netns::Netns;
 use crate::support::postgres::PostgresServer;
 use crate::support::process::DevNode;
+use granary::api::proto::grains_client::GrainsClient;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tonic::transport::Channel;
 
 /// The link that carries peer and membership traffic, and the one to PostgreSQL.
 const CLUSTER_LINK: usize = 0;
@@ -199,7 +201,7 @@ async fn cut_off_member_scenario(etcd_provider: bool) {
 
 /// Adds 1 to counters from `counters` in a pseudo-random order until `stop`.
 async fn add_until_stopped(
-    client: &mut granary::api::proto::grains_client::GrainsClient<tonic::transport::Channel>,
+    client: &mut GrainsClient<Channel>,
     counters: Vec<usize>,
     seed: usize,
     stop: &AtomicBool,
@@ -208,20 +210,7 @@ async fn add_until_stopped(
     let mut i = seed * 61;
     while !stop.load(Ordering::Relaxed) {
         i = (i * 31 + 17) % counters.len();
-        let counter = counters[i];
-        let outcome = call(client, "counter", &format!("c{counter}"), "add", r#"{"n":1}"#, CALL_TIMEOUT).await;
-        let failed = outcome.is_err();
-        {
-            let mut ledger = ledger.lock().unwrap();
-            match outcome {
-                Ok(_) => *ledger.acked.entry(counter).or_insert(0) += 1,
-                Err(_) => ledger.failed += 1,
-            }
-        }
-        if failed {
-            // Pause after failures so a dead member does not turn this into a busy loop.
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        add_one(client, counters[i], ledger).await;
     }
 }
 
@@ -234,10 +223,7 @@ impl Drop for StopOnDrop {
     }
 }
 
-async fn wait_for_answer(
-    client: &mut granary::api::proto::grains_client::GrainsClient<tonic::transport::Channel>,
-    identity: &str,
-) {
+async fn wait_for_answer(client: &mut GrainsClient<Channel>, identity: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while let Err(status) = call(client, "counter", identity, "get", "", CALL_TIMEOUT).await {
         assert!(Instant::now() < deadline, "counter/{identity} after the cut: {status}");
