@@ -15,5 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Listings are also served as JSON by the HTTP gateway and `--json` in the CLI.
         .type_attribute(".", "#[derive(serde::Serialize)]")
         .compile_protos(&["proto/granary/v1/granary.proto"], &["proto"])?;
+    // `granary bench`'s baseline service; not part of the node's API or its reflection.
+    tonic_prost_build::configure().compile_protos(&["proto/granary/bench/v1/echo.proto"], &["proto"])?;
     Ok(())
 }

@@ -14,11 +14,12 @@
 //! - [`kinds`]: kinds by name: push (hot reload), rollback, removal, persisted with their modules.
 //! - [`state`]: the `StateStore` trait with epoch and etag fencing; redb, in-memory and PostgreSQL
 //!   stores.
-//! - [`api`]: the gRPC API; [`cli`]: the `granary` command line.
+//! - [`api`]: the gRPC API; [`cli`]: the `granary` command line; [`bench`]: `granary bench`.
 //! - [`config`], [`ids`], [`error`]: settings, typed identities, call errors.
 
 pub mod activation;
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod config;

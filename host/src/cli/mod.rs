@@ -1,5 +1,6 @@
 //! The `granary` command line: one file per command.
 
+mod bench;
 mod call;
 mod client;
 mod cluster;
@@ -45,6 +46,8 @@ enum Command {
     Grains(grains::GrainsCommand),
     /// Scaffold a grain project in a language: `granary new python hello`.
     New(new::NewArgs),
+    /// Benchmark Granary against raw wasmtime, raw tonic and a native actor library.
+    Bench(bench::BenchArgs),
 }
 
 impl Cli {
@@ -58,6 +61,7 @@ impl Cli {
             Command::Kind(command) => kind::run(command).await,
             Command::Grains(command) => grains::run(command).await,
             Command::New(args) => new::run(args),
+            Command::Bench(args) => bench::run(args).await,
         }
     }
 }

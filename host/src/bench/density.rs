@@ -1,0 +1,218 @@
+//! P4 density: live Rust counters activated in steps until 4 GiB of resident memory or the
+//! first failure, next to raw wasmtime instances of the same component. Each side runs in a
+//! child process of its own (`granary bench --density-probe SIDE`), so neither inherits the
+//! other's heap or memory mappings.
+
+use super::machine::rss_bytes;
+use super::raw::{RawGrain, RawHost};
+use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
+use super::setup::{BenchNode, Options, counter_component, counter_grain};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::io::AsyncBufReadExt;
+
+/// The memory budget the scenario fills.
+const BUDGET: u64 = 4 << 30;
+/// Activation slots asked of the pool: far more than fit in the budget.
+const SLOTS: u32 = 400_000;
+/// Activations made at once while filling a step.
+const ACTIVATORS: usize = 32;
+
+/// Which side a density probe measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Side {
+    Granary,
+    Raw,
+}
+
+/// What a probe prints, one JSON line per step and a last line saying why it stopped.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProbeLine {
+    Step { live: usize, rss_added: u64 },
+    Stopped { reason: String },
+}
+
+fn steps(options: &Options) -> Vec<usize> {
+    options.size(vec![250, 500], vec![10_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000])
+}
+
+fn print(line: &ProbeLine) {
+    println!("{}", serde_json::to_string(line).expect("probe lines serialize"));
+}
+
+/// Fills `live` up to `target` with `activators` concurrent activations of `activate(index)`.
+async fn fill<F, Fut>(live: &Arc<AtomicUsize>, target: usize, activate: F) -> anyhow::Result<()>
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let tasks: Vec<_> = (0..ACTIVATORS)
+        .map(|_| {
+            let live = Arc::clone(live);
+            let activate = activate.clone();
+            tokio::spawn(async move {
+                loop {
+                    let index = live.fetch_add(1, Ordering::Relaxed);
+                    if index >= target {
+                        live.fetch_sub(1, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    if let Err(e) = activate(index).await {
+                        live.fetch_sub(1, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut first_error = None;
+    for task in tasks {
+        if let Err(e) = task.await? {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Runs in the child: activates the side's instances step by step, printing each step.
+pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
+    let component = counter_component(&options.grains, "rust")?;
+    let live = Arc::new(AtomicUsize::new(0));
+    let reason = match side {
+        Side::Granary => {
+            let bench = BenchNode::with_counter(&component, SLOTS).await?;
+            let node = Arc::clone(&bench.node);
+            let before = rss_bytes();
+            let activate = move |index: usize| {
+                let node = Arc::clone(&node);
+                async move {
+                    node.call(&counter_grain(format!("dense-{index}")), "get", Vec::new(), None).await?;
+                    Ok(())
+                }
+            };
+            fill_steps(options, &live, before, activate).await
+        }
+        Side::Raw => {
+            let raw = Arc::new(RawHost::new(&component, SLOTS)?);
+            let kept: Arc<std::sync::Mutex<Vec<RawGrain>>> = Arc::default();
+            let before = rss_bytes();
+            let activate = move |_| {
+                let (raw, kept) = (Arc::clone(&raw), Arc::clone(&kept));
+                async move {
+                    let mut grain = raw.activate().await?;
+                    grain.call("get", b"").await?;
+                    kept.lock().unwrap_or_else(|p| p.into_inner()).push(grain);
+                    Ok(())
+                }
+            };
+            fill_steps(options, &live, before, activate).await
+        }
+    };
+    print(&ProbeLine::Stopped { reason });
+    // Exit without tearing down hundreds of thousands of instances one by one.
+    std::process::exit(0);
+}
+
+/// Fills each step in turn; returns why it stopped.
+async fn fill_steps<F, Fut>(options: &Options, live: &Arc<AtomicUsize>, before: u64, activate: F) -> String
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    for target in steps(options) {
+        let filled = fill(live, target, activate.clone()).await;
+        let rss_added = rss_bytes().saturating_sub(before);
+        print(&ProbeLine::Step { live: live.load(Ordering::Relaxed), rss_added });
+        if let Err(e) = filled {
+            return format!("activation {} failed: {e:#}", live.load(Ordering::Relaxed) + 1);
+        }
+        if rss_added >= BUDGET {
+            return "reached 4 GiB of resident memory".into();
+        }
+    }
+    "reached the last step".into()
+}
+
+/// What one probe found.
+struct Probed {
+    steps: Vec<(usize, u64)>,
+    stopped: String,
+}
+
+impl Probed {
+    fn live(&self) -> usize {
+        self.steps.iter().map(|s| s.0).max().unwrap_or(0)
+    }
+    /// Resident bytes per live instance at the largest step.
+    fn per_grain(&self) -> f64 {
+        self.steps.last().map_or(f64::NAN, |&(live, rss)| rss as f64 / live.max(1) as f64)
+    }
+    /// Live instances the budget would hold at the measured cost per instance.
+    fn fit_in_budget(&self) -> f64 {
+        BUDGET as f64 / self.per_grain()
+    }
+}
+
+async fn run_probe(side: Side, options: &Options) -> anyhow::Result<Probed> {
+    let exe = std::env::current_exe().context("cannot find the granary executable")?;
+    let side_name = match side {
+        Side::Granary => "granary",
+        Side::Raw => "raw",
+    };
+    let mut command = tokio::process::Command::new(exe);
+    command.args(["bench", "--density-probe", side_name, "--grains"]).arg(&options.grains);
+    if options.quick {
+        command.arg("--quick");
+    }
+    let mut child = command.stdout(std::process::Stdio::piped()).kill_on_drop(true).spawn()?;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().context("probe stdout")?).lines();
+    let mut probed = Probed { steps: Vec::new(), stopped: "the probe exited without a reason".into() };
+    while let Some(line) = lines.next_line().await? {
+        match serde_json::from_str(&line) {
+            Ok(ProbeLine::Step { live, rss_added }) => probed.steps.push((live, rss_added)),
+            Ok(ProbeLine::Stopped { reason }) => probed.stopped = reason,
+            Err(_) => tracing::debug!("density probe said: {line}"),
+        }
+    }
+    let status = child.wait().await?;
+    anyhow::ensure!(status.success(), "the {side_name} density probe failed: {status}");
+    anyhow::ensure!(!probed.steps.is_empty(), "the {side_name} density probe measured nothing: {}", probed.stopped);
+    Ok(probed)
+}
+
+pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
+    let granary = run_probe(Side::Granary, options).await?;
+    let raw = run_probe(Side::Raw, options).await?;
+    let mut figures = Figures::default();
+    figures.record("resident memory per live grain", "bytes", Better::Lower, granary.per_grain(), Some(raw.per_grain()));
+    figures.record("live grains reached", "count", Better::Higher, granary.live() as f64, Some(raw.live() as f64));
+    figures.record(
+        "grains that fit in 4 GiB by resident memory",
+        "count",
+        Better::Higher,
+        granary.fit_in_budget(),
+        Some(raw.fit_in_budget()),
+    );
+    let held = granary.live().min(granary.fit_in_budget() as usize);
+    let mib = |steps: &[(usize, u64)]| steps.iter().map(|&(n, rss)| (n as f64, rss as f64 / 1048576.0)).collect();
+    Ok(ScenarioReport {
+        id: "P4",
+        title: "density",
+        baseline: "raw wasmtime instances of the same component, each kept live".into(),
+        repetitions: 1,
+        figures: figures.finish(),
+        goal: Some(Goal {
+            text: "≥ 100 000 live Rust grains in 4 GiB",
+            measured: format!("{held} held ({:.1} KiB each)", granary.per_grain() / 1024.0),
+            met: held >= 100_000,
+        }),
+        notes: vec![format!("granary stopped: {}; raw stopped: {}", granary.stopped, raw.stopped)],
+        curves: vec![
+            Curve { plot: "p4-density", label: "granary".into(), points: mib(&granary.steps) },
+            Curve { plot: "p4-density", label: "raw wasmtime".into(), points: mib(&raw.steps) },
+        ],
+    })
+}

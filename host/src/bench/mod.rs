@@ -1,0 +1,136 @@
+//! `granary bench`: every scenario next to its floor, measured in the same run and repeated,
+//! then reported as JSON, a Markdown table and SVG plots under one directory.
+//!
+//! A scenario is one file. Each measures Granary and its baseline alternately, records a
+//! value per repetition for each figure ([`report::Figures`]), and says how it fares
+//! against its goal.
+
+mod cluster_pair;
+mod cold;
+mod density;
+mod echo;
+mod languages;
+mod load;
+mod machine;
+mod native;
+mod plots;
+mod raw;
+mod reload;
+mod remote;
+mod report;
+mod setup;
+mod stats;
+mod warm;
+
+pub use density::Side as DensitySide;
+pub use setup::Options;
+
+use anyhow::Context;
+use report::{Report, ScenarioReport};
+use std::path::{Path, PathBuf};
+
+/// The scenarios, named as the command line takes them (or by their ids, `p1`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// P1: warm call against a raw wasmtime call.
+    #[value(alias = "p1")]
+    Warm,
+    /// P2: cold activation against raw instantiate.
+    #[value(alias = "p2")]
+    Cold,
+    /// P3: calls between two members against tonic unary.
+    #[value(alias = "p3")]
+    Remote,
+    /// P4: live grains per 4 GiB against raw instances.
+    #[value(alias = "p4")]
+    Density,
+    /// P5: hot reload under 10k calls/s.
+    #[value(alias = "p5")]
+    Reload,
+    /// P7: against a kameo actor.
+    #[value(alias = "p7")]
+    Native,
+    /// Every built language's counter against the Rust one.
+    Languages,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 7] = [
+        Scenario::Warm,
+        Scenario::Cold,
+        Scenario::Remote,
+        Scenario::Reload,
+        Scenario::Native,
+        Scenario::Languages,
+        Scenario::Density,
+    ];
+
+    async fn run(self, options: &Options) -> anyhow::Result<ScenarioReport> {
+        match self {
+            Scenario::Warm => warm::run(options).await,
+            Scenario::Cold => cold::run(options).await,
+            Scenario::Remote => remote::run(options).await,
+            Scenario::Density => density::run(options).await,
+            Scenario::Reload => reload::run(options).await,
+            Scenario::Native => native::run(options).await,
+            Scenario::Languages => languages::run(options).await,
+        }
+    }
+}
+
+/// Runs `scenarios` and writes `report.json`, `report.md` and the plots into `out` (and
+/// the JSON also to `json`, if given).
+pub async fn run(scenarios: &[Scenario], options: &Options, out: &Path, json: Option<&Path>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut report = Report {
+        granary_version: env!("CARGO_PKG_VERSION"),
+        git_revision: machine::git_revision(),
+        created_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs(),
+        quick: options.quick,
+        machine: machine::Machine::this_one(),
+        scenarios: Vec::new(),
+    };
+    for scenario in scenarios {
+        let name = format!("{scenario:?}").to_lowercase();
+        eprintln!("bench: {name} ...");
+        let started = std::time::Instant::now();
+        let measured = scenario.run(options).await.with_context(|| format!("bench scenario {name} failed"))?;
+        match &measured.goal {
+            Some(goal) => eprintln!(
+                "bench: {name} done in {:.1?}: {} ({}: {})",
+                started.elapsed(),
+                goal.measured,
+                goal.text,
+                if goal.met { "met" } else { "missed" }
+            ),
+            None => eprintln!("bench: {name} done in {:.1?}", started.elapsed()),
+        }
+        report.scenarios.push(measured);
+    }
+    let json_text = serde_json::to_string_pretty(&report)?;
+    let mut written = vec![out.join("report.json"), out.join("report.md")];
+    std::fs::write(&written[0], &json_text).with_context(|| format!("cannot write {}", written[0].display()))?;
+    std::fs::write(&written[1], report.markdown()).with_context(|| format!("cannot write {}", written[1].display()))?;
+    written.extend(plots::write_all(out, &report.scenarios)?);
+    if let Some(path) = json {
+        std::fs::write(path, &json_text).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path.to_path_buf());
+    }
+    println!("{}", report.markdown());
+    for file in &written {
+        eprintln!("bench: wrote {}", file.display());
+    }
+    println!("{}", out.display());
+    Ok(())
+}
+
+/// The child side of the density scenario (see [`density`]).
+pub async fn density_probe(side: DensitySide, options: &Options) -> anyhow::Result<()> {
+    density::probe(side, options).await
+}
+
+/// Where a run's reports go by default: `target/bench/<unix seconds>`.
+pub fn default_out_dir() -> PathBuf {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    PathBuf::from("target/bench").join(now.to_string())
+}

@@ -1,0 +1,89 @@
+//! P3 remote: calls made on one member to counters owned by another, over loopback, next
+//! to a plain tonic unary echo on the same loopback; one call at a time and many in flight.
+
+use super::cluster_pair::ClusterPair;
+use super::echo::{EchoServer, echo};
+use super::load::{callers, sequential, timed_calls};
+use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
+use super::setup::{Options, counter_component, counter_grain};
+use super::stats::Latencies;
+use std::sync::Arc;
+
+/// Calls in flight at once in the pipelined figures, each caller on its own grain.
+const IN_FLIGHT: usize = 256;
+/// What the echo carries: the size of the counter's reply to `get`.
+const REPLY: &[u8] = b"{\"total\":0}";
+
+pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
+    let component = counter_component(&options.grains, "rust")?;
+    let sequential_calls = options.size(500, 5_000);
+    let pipelined_calls = options.size(5_120, 51_200);
+    let pair = ClusterPair::start(&component, IN_FLIGHT as u32 + 16).await?;
+    let echo_server = EchoServer::start().await?;
+    let client = echo_server.client().await?;
+    let caller = &pair.caller;
+    let grain = counter_grain("remote");
+    // Warm-up: links open, grains activate, outside the measurement.
+    sequential(500, || caller.call(&grain, "get", Vec::new(), None)).await?;
+    sequential(500, || echo(&client, REPLY)).await?;
+
+    let mut figures = Figures::default();
+    let mut last = (Latencies::default(), Latencies::default());
+    for _ in 0..options.repetitions {
+        let (tonic_one, tonic_rate) = sequential(sequential_calls, || echo(&client, REPLY)).await?;
+        let (one, rate) = sequential(sequential_calls, || caller.call(&grain, "get", Vec::new(), None)).await?;
+        figures.record("calls/s, 1 in flight", "/s", Better::Higher, rate, Some(tonic_rate));
+        figures.record("p50 latency, 1 in flight", "us", Better::Lower, one.p50_us(), Some(tonic_one.p50_us()));
+        figures.record("p99 latency, 1 in flight", "us", Better::Lower, one.p99_us(), Some(tonic_one.p99_us()));
+
+        let per_caller = pipelined_calls / IN_FLIGHT;
+        let (tonic_many, tonic_many_rate) = callers(IN_FLIGHT, |_, start| {
+            let client = client.clone();
+            async move {
+                start.wait().await;
+                timed_calls(per_caller, || echo(&client, REPLY)).await
+            }
+        })
+        .await?;
+        let (many, many_rate) = callers(IN_FLIGHT, |index, start| {
+            let caller = Arc::clone(caller);
+            async move {
+                let grain = counter_grain(format!("remote-{index}"));
+                caller.call(&grain, "get", Vec::new(), None).await?;
+                start.wait().await;
+                timed_calls(per_caller, || caller.call(&grain, "get", Vec::new(), None)).await
+            }
+        })
+        .await?;
+        let label = format!("{IN_FLIGHT} in flight");
+        figures.record(&format!("calls/s, {label}"), "/s", Better::Higher, many_rate, Some(tonic_many_rate));
+        figures.record(&format!("p50 latency, {label}"), "us", Better::Lower, many.p50_us(), Some(tonic_many.p50_us()));
+        figures.record(&format!("p99 latency, {label}"), "us", Better::Lower, many.p99_us(), Some(tonic_many.p99_us()));
+        figures.record(&format!("calls/s {label} vs tonic 1 in flight"), "/s", Better::Higher, many_rate, Some(tonic_rate));
+        last = (one, tonic_one);
+    }
+    let goal_metric = format!("calls/s {IN_FLIGHT} in flight vs tonic 1 in flight");
+    let ratio = figures.ratio(&goal_metric).unwrap_or(f64::NAN);
+    let hosted = pair.host.grains().len();
+    pair.shutdown().await;
+    Ok(ScenarioReport {
+        id: "P3",
+        title: "remote call",
+        baseline: "tonic unary echo on the same loopback".into(),
+        repetitions: options.repetitions,
+        figures: figures.finish(),
+        goal: Some(Goal {
+            text: "pipelined throughput ≥ 10x raw unary tonic (1 in flight)",
+            measured: format!("{ratio:.2}x"),
+            met: ratio >= 10.0,
+        }),
+        notes: vec![format!(
+            "two gossip members in one process on 127.0.0.1; the calling member hosts nothing, the other \
+             hosted {hosted} grains; every call crosses the batched gRPC stream; method `get`"
+        )],
+        curves: vec![
+            Curve::latency("p3-remote-call", "granary, 1 in flight", &last.0),
+            Curve::latency("p3-remote-call", "tonic unary echo, 1 in flight", &last.1),
+        ],
+    })
+}
