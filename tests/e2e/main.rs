@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bench;
 mod dev_node;
 mod http;
 mod kinds;

@@ -2,32 +2,42 @@
 //! next to the Rust counter measured in the same run.
 
 use super::load::sequential;
+use super::machine::rss_bytes;
 use super::report::{Better, Curve, Figures, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
 
 /// Rust first: it is every other language's baseline.
 const LANGUAGES: [&str; 7] = ["rust", "c", "zig", "assemblyscript", "go", "python", "js"];
 
-/// p50 cold activation and p50 warm call, in microseconds, per repetition.
+/// Per repetition: p50 cold activation and p50 warm call (µs), resident bytes added per
+/// activation; and once: the component's size and the node's start with its compile (ms).
 struct Measured {
     cold: Vec<f64>,
     warm: Vec<f64>,
+    resident: Vec<f64>,
+    size: f64,
+    compile: f64,
 }
 
 async fn measure(component: &[u8], options: &Options, curves: &mut Vec<Curve>, lang: &str) -> anyhow::Result<Measured> {
     let cold_calls = options.size(10, 50);
     let warm_calls = options.size(200, 5_000);
     // Python and JavaScript components hold several core instances each: room for them.
+    let started = std::time::Instant::now();
     let bench = BenchNode::with_counter(component, u32::try_from(cold_calls * options.repetitions * 4)? + 32).await?;
+    let compile = started.elapsed().as_secs_f64() * 1e3;
     let node = &bench.node;
-    let mut measured = Measured { cold: Vec::new(), warm: Vec::new() };
+    let size = component.len() as f64;
+    let mut measured = Measured { cold: Vec::new(), warm: Vec::new(), resident: Vec::new(), size, compile };
     for repetition in 0..options.repetitions {
+        let before = rss_bytes();
         let mut identities = (0..cold_calls).map(|i| counter_grain(format!("cold-{repetition}-{i}")));
         let (cold, _) = sequential(cold_calls, || {
             let grain = identities.next().expect("one identity per call");
             async move { node.call(&grain, "get", Vec::new(), None).await }
         })
         .await?;
+        measured.resident.push(rss_bytes().saturating_sub(before) as f64 / cold_calls as f64);
         let warm_grain = counter_grain(format!("cold-{repetition}-0"));
         let (warm, _) = sequential(warm_calls, || node.call(&warm_grain, "get", Vec::new(), None)).await?;
         measured.cold.push(cold.p50_us());
@@ -51,11 +61,17 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             continue;
         };
         let measured = measure(&component, options, &mut curves, lang).await?;
-        let baseline = rust.as_ref().unwrap_or(&measured);
-        for (repetition, (&cold, &warm)) in measured.cold.iter().zip(&measured.warm).enumerate() {
-            let (rust_cold, rust_warm) = (baseline.cold[repetition], baseline.warm[repetition]);
-            figures.record(&format!("{lang}: cold activation p50"), "us", Better::Lower, cold, Some(rust_cold));
-            figures.record(&format!("{lang}: warm call p50"), "us", Better::Lower, warm, Some(rust_warm));
+        let rust_or_self = rust.as_ref().unwrap_or(&measured);
+        figures.record(&format!("{lang}: component size"), "bytes", Better::Lower, measured.size, Some(rust_or_self.size));
+        let (compile, rust_compile) = (measured.compile, rust_or_self.compile);
+        figures.record(&format!("{lang}: node start + compile"), "ms", Better::Lower, compile, Some(rust_compile));
+        for repetition in 0..options.repetitions {
+            let (m, r) = (&measured, rust_or_self);
+            let (cold, warm, resident) = (m.cold[repetition], m.warm[repetition], m.resident[repetition]);
+            figures.record(&format!("{lang}: cold activation p50"), "us", Better::Lower, cold, Some(r.cold[repetition]));
+            figures.record(&format!("{lang}: warm call p50"), "us", Better::Lower, warm, Some(r.warm[repetition]));
+            let metric = format!("{lang}: resident memory per live grain");
+            figures.record(&metric, "bytes", Better::Lower, resident, Some(r.resident[repetition]));
         }
         rust.get_or_insert(measured);
     }

@@ -2,9 +2,8 @@
 
 use super::stats::Latencies;
 use std::future::Future;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Barrier;
+use tokio::sync::{mpsc, watch};
 
 /// Times `calls` calls made one after another; returns their latencies and calls/s.
 pub async fn sequential<F, Fut, T, E>(calls: usize, call: F) -> anyhow::Result<(Latencies, f64)>
@@ -19,17 +18,43 @@ where
     Ok((Latencies::new(samples), rate))
 }
 
+/// Holds a caller back until every caller is ready.
+pub struct Start {
+    ready: mpsc::Sender<()>,
+    go: watch::Receiver<bool>,
+}
+
+impl Start {
+    /// Says this caller is ready and waits until all are (or one of them gave up).
+    pub async fn wait(mut self) {
+        self.ready.send(()).await.ok();
+        drop(self.ready);
+        self.go.wait_for(|go| *go).await.ok();
+    }
+}
+
 /// Spawns `callers` tasks made by `caller(index, start)`. Each sets itself up, waits on
 /// `start`, makes its calls and returns their latencies. The clock starts when all are
-/// ready; returns every latency and calls/s over the wall time.
+/// ready; returns every latency and calls/s over the wall time. A caller that fails
+/// before it is ready releases the others, and its error is returned.
 pub async fn callers<F, Fut>(callers: usize, caller: F) -> anyhow::Result<(Latencies, f64)>
 where
-    F: Fn(usize, Arc<Barrier>) -> Fut,
+    F: Fn(usize, Start) -> Fut,
     Fut: Future<Output = anyhow::Result<Vec<Duration>>> + Send + 'static,
 {
-    let start = Arc::new(Barrier::new(callers + 1));
-    let tasks: Vec<_> = (0..callers).map(|index| tokio::spawn(caller(index, Arc::clone(&start)))).collect();
-    start.wait().await;
+    let (ready, mut readied) = mpsc::channel(callers.max(1));
+    let (go, start) = watch::channel(false);
+    let tasks: Vec<_> = (0..callers)
+        .map(|index| tokio::spawn(caller(index, Start { ready: ready.clone(), go: start.clone() })))
+        .collect();
+    drop(ready);
+    // Ends early when a caller dropped its `Start` without being ready (it failed).
+    for _ in 0..callers {
+        if readied.recv().await.is_none() {
+            break;
+        }
+    }
+    go.send_replace(true);
     let started = Instant::now();
     let mut samples = Vec::new();
     for task in tasks {

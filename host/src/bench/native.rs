@@ -105,7 +105,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         let (_, many) = callers(CALLERS, |index, start| {
             let node = Arc::clone(node);
             async move {
-                let grain = counter_grain(format!("native-{repetition}-{index}"));
+                let grain = counter_grain(format!("native-{index}"));
                 node.call(&grain, "get", Vec::new(), None).await?;
                 start.wait().await;
                 timed_calls(per_caller, || node.call(&grain, "add", ADD.to_vec(), None)).await

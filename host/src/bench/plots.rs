@@ -26,24 +26,27 @@ const COLOURS: [RGBColor; 6] = [BLUE, RED, GREEN, MAGENTA, CYAN, BLACK];
 
 /// Writes one SVG per plot named by the scenarios' curves into `dir`; returns the files.
 pub fn write_all(dir: &Path, scenarios: &[ScenarioReport]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut names: Vec<&'static str> = scenarios.iter().flat_map(|s| s.curves.iter().map(|c| c.plot)).collect();
+    let mut names: Vec<(&'static str, String)> = scenarios
+        .iter()
+        .flat_map(|s| s.curves.iter().map(move |c| (c.plot, format!("{} {}", s.id, s.title))))
+        .collect();
     names.dedup();
     let mut written = Vec::new();
-    for name in names {
+    for (name, caption) in names {
         let curves: Vec<&Curve> =
             scenarios.iter().flat_map(|s| s.curves.iter()).filter(|c| c.plot == name && !c.points.is_empty()).collect();
         if curves.is_empty() {
             continue;
         }
         let path = dir.join(format!("{name}.svg"));
-        draw(&path, name, &curves).map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", path.display()))?;
+        draw(&path, name, &caption, &curves).map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", path.display()))?;
         written.push(path);
     }
     Ok(written)
 }
 
-fn draw(path: &Path, title: &str, curves: &[&Curve]) -> Result<(), Box<dyn std::error::Error>> {
-    let axes = axes(title);
+fn draw(path: &Path, plot: &str, caption: &str, curves: &[&Curve]) -> Result<(), Box<dyn std::error::Error>> {
+    let axes = axes(plot);
     // A log axis is drawn as a linear axis of log10(x), labelled with x.
     let scale = |x: f64| if axes.log_x { x.max(0.01).log10() } else { x };
     let series: Vec<Vec<(f64, f64)>> =
@@ -61,7 +64,7 @@ fn draw(path: &Path, title: &str, curves: &[&Curve]) -> Result<(), Box<dyn std::
     let root = SVGBackend::new(path, (800, 480)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 20))
+        .caption(caption, ("sans-serif", 20))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)

@@ -100,7 +100,9 @@ async fn audit(node: &Node, prefix: &str, sent: &[Sent]) -> anyhow::Result<(u64,
 pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let length = options.size(Duration::from_secs(1), Duration::from_secs(4));
-    let bench = BenchNode::with_counter(&component, GRAINS as u32 + 16).await?;
+    // Each repetition activates its own counters; old and new versions overlap briefly.
+    let slots = u32::try_from(2 * GRAINS * (options.repetitions + 1))?;
+    let bench = BenchNode::with_counter(&component, slots).await?;
     let node = &bench.node;
     let mut figures = Figures::default();
     let (mut lost_total, mut duplicated_total) = (0, 0);

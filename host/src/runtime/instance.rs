@@ -85,9 +85,20 @@ fn begin_turn(store: &mut Store<GrainState>, origin: Origin, time_limit: Duratio
     turn.origin = origin;
 }
 
+/// The OS out-of-memory error (ENOMEM) anywhere in `error`'s chain.
+fn out_of_memory(error: &wasmtime::Error) -> Option<&std::io::Error> {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .find(|io| io.raw_os_error() == Some(libc::ENOMEM))
+}
+
 fn classify(error: wasmtime::Error, store: &Store<GrainState>, time_limit: Duration) -> Fault {
     if let Some(full) = error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>() {
         Fault::Capacity(full.to_string())
+    } else if let Some(os) = out_of_memory(&error) {
+        // The kernel refused a mapping (vm.max_map_count or memory exhausted): not the guest's fault.
+        Fault::Capacity(format!("the system refused memory for a new instance: {os}"))
     } else if error.downcast_ref::<TimeLimitExceeded>().is_some() {
         Fault::TimeLimit(time_limit)
     } else if store.data().limiter.hit_memory_cap {
