@@ -7,7 +7,7 @@
 //! owner, when the grain stopped because it moved). A message to a peer that does not own
 //! the grain, or cannot be reached, is retried with a fresh view until its deadline.
 
-use crate::activation::{Activation, ActivationStats, Directory, Envelope, Origin, Pid};
+use crate::activation::{Activation, ActivationStats, Directory, Envelope, Inline, Origin, Pid, Turns};
 use crate::cluster::{Cluster, Placement};
 use crate::error::CallError;
 use crate::ids::{GrainId, NodeId};
@@ -180,14 +180,27 @@ impl Router {
                 continue;
             }
             let pid = self.resolve(target);
+            // A request from this node to an idle grain runs on the caller's task. Peers'
+            // requests always queue: their stream must not wait on one grain's turn.
+            if envelope.reply.is_some() && !from_peer {
+                envelope = match pid.turns.run_inline(envelope, &pid.stats, target).await {
+                    Inline::Ran => return Ok(()),
+                    Inline::Declined(envelope) => envelope,
+                };
+            }
+            pid.turns.queue();
             let permit = match timeout_at(deadline, pid.mailbox.reserve()).await {
                 Ok(Ok(permit)) => permit,
                 // The activation stopped after we looked it up: forget it and retry.
                 Ok(Err(_closed)) => {
+                    pid.turns.dequeued();
                     self.pids.invalidate(target);
                     continue;
                 }
-                Err(_elapsed) => return refuse(envelope, CallError::Timeout),
+                Err(_elapsed) => {
+                    pid.turns.dequeued();
+                    return refuse(envelope, CallError::Timeout);
+                }
             };
             permit.send(envelope);
             return Ok(());
@@ -226,9 +239,17 @@ impl Router {
         let pid = self.directory.get_or_activate(target, |activation| {
             let (mailbox, inbox) = mpsc::channel(self.mailbox_capacity);
             let stats = Arc::new(ActivationStats::default());
-            let task = Activation::new(target.clone(), activation, Arc::clone(self), inbox, Arc::clone(&stats));
+            let turns = Arc::new(Turns::default());
+            let task = Activation::new(
+                target.clone(),
+                activation,
+                Arc::clone(self),
+                inbox,
+                Arc::clone(&stats),
+                Arc::clone(&turns),
+            );
             self.activations.spawn(task.run(self.shutdown.clone()));
-            Pid { node: self.node.clone(), activation, mailbox, stats }
+            Pid { node: self.node.clone(), activation, mailbox, turns, stats }
         });
         self.pids.insert(target.clone(), pid.clone());
         pid

@@ -48,7 +48,10 @@ fn quick_bench_writes_json_markdown_and_plots() {
     assert!(markdown.contains("| P1 warm call |"), "{markdown}");
     for plot in ["p1-warm-call", "p2-cold-activation", "p3-remote-call", "p4-density", "p5-reload-timeline"] {
         let svg = std::fs::read_to_string(out.join(format!("{plot}.svg"))).unwrap_or_else(|e| panic!("{plot}: {e}"));
-        assert!(svg.starts_with("<svg") && svg.contains(r##"stroke="#0000FF" stroke-width="2""##), "{plot} draws its curves");
+        assert!(
+            svg.starts_with("<svg") && svg.contains(r##"stroke="#0000FF" stroke-width="2""##),
+            "{plot} draws its curves"
+        );
     }
 }
 

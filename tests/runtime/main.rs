@@ -6,6 +6,7 @@ mod support;
 
 mod activation;
 mod cluster_scenarios;
+mod inline_turns;
 mod isolation;
 mod kinds;
 mod lifecycle;

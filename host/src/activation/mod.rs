@@ -1,14 +1,17 @@
-//! Activations: one task per live grain, one message at a time, from a bounded mailbox.
+//! Activations: one task per live grain, one message at a time, from a bounded mailbox or,
+//! when the grain is idle, run by the caller itself.
 
 mod directory;
 mod envelope;
 mod stats;
 mod task;
+mod turns;
 
 pub use directory::Directory;
 pub use envelope::{Envelope, Origin, ReplyTo};
 pub use stats::ActivationStats;
 pub use task::Activation;
+pub use turns::{Inline, Turns};
 
 use crate::ids::{ActivationId, NodeId};
 use std::sync::Arc;
@@ -20,6 +23,7 @@ pub struct Pid {
     pub node: NodeId,
     pub activation: ActivationId,
     pub(crate) mailbox: mpsc::Sender<Envelope>,
+    pub(crate) turns: Arc<Turns>,
     pub stats: Arc<ActivationStats>,
 }
 

@@ -1,6 +1,6 @@
 //! The life of one activation: activate, handle messages in order, deactivate when idle.
 
-use super::{ActivationStats, Envelope};
+use super::{ActivationStats, Envelope, Turns};
 use crate::error::CallError;
 use crate::ids::{ActivationId, GrainId};
 use crate::router::Router;
@@ -31,6 +31,10 @@ pub struct Activation {
     router: Arc<Router>,
     inbox: mpsc::Receiver<Envelope>,
     stats: Arc<ActivationStats>,
+    turns: Arc<Turns>,
+    /// A message taken from the mailbox after a caller's turn discarded the instance: it is
+    /// handed to the next activation first.
+    held: Option<Envelope>,
 }
 
 /// The kind version an activation runs, and news of the next one.
@@ -57,8 +61,9 @@ impl Activation {
         router: Arc<Router>,
         inbox: mpsc::Receiver<Envelope>,
         stats: Arc<ActivationStats>,
+        turns: Arc<Turns>,
     ) -> Self {
-        Activation { grain, id, router, inbox, stats }
+        Activation { grain, id, router, inbox, stats, turns, held: None }
     }
 
     pub async fn run(mut self, shutdown: CancellationToken) {
@@ -75,7 +80,10 @@ impl Activation {
             }
         };
         tracing::debug!(grain = %self.grain, activation = %self.id, version = version.kind.version(), "activated");
-        let (instance, stop) = self.serve(instance, &mut version, &shutdown).await;
+        *self.turns.lock().await = Some(instance);
+        let stop = self.serve(&mut version, &shutdown).await;
+        // Waits for a caller's turn in progress; after a discard there is no instance left.
+        let instance = self.turns.lock().await.take();
         if let Some(instance) = instance
             && let Err(fault) = instance.deactivate().await
         {
@@ -84,6 +92,9 @@ impl Activation {
         tracing::debug!(grain = %self.grain, activation = %self.id, ?stop, "deactivated");
         self.router.forget(&self.grain, self.id);
         self.inbox.close();
+        if let Some(envelope) = self.held.take() {
+            self.redeliver(envelope).await;
+        }
         while let Ok(envelope) = self.inbox.try_recv() {
             if stop == Stop::Shutdown {
                 envelope.answer(Err(CallError::Unavailable("node is shutting down".into())));
@@ -111,16 +122,12 @@ impl Activation {
     }
 
     /// Handles messages until the grain idles out, faults, its kind changes, or the node stops.
-    /// Returns the instance if it is still fit to run `deactivate`.
-    async fn serve(
-        &mut self,
-        mut instance: GrainInstance,
-        version: &mut Version,
-        shutdown: &CancellationToken,
-    ) -> (Option<GrainInstance>, Stop) {
+    /// Callers may run turns of their own in between (see [`Turns`]).
+    async fn serve(&mut self, version: &mut Version, shutdown: &CancellationToken) -> Stop {
         let default_idle = version.kind.settings().idle_timeout;
-        let idle_after = |instance: &GrainInstance| instance.receive_timeout().unwrap_or(default_idle);
-        let idle = sleep(idle_after(&instance));
+        let turns = Arc::clone(&self.turns);
+        let idle_after = || turns.receive_timeout().unwrap_or(default_idle);
+        let idle = sleep(idle_after());
         tokio::pin!(idle);
         let cluster = Arc::clone(self.router.cluster());
         let mut views = cluster.subscribe();
@@ -130,41 +137,47 @@ impl Activation {
         loop {
             let envelope = tokio::select! {
                 biased;
-                _ = shutdown.cancelled() => return (Some(instance), Stop::Shutdown),
-                _ = version.changes.changed() => return (Some(instance), Stop::Reload),
-                _ = &mut moved => return (Some(instance), Stop::Handover),
+                _ = shutdown.cancelled() => return Stop::Shutdown,
+                _ = version.changes.changed() => return Stop::Reload,
+                _ = &mut moved => return Stop::Handover,
+                _ = turns.discarded() => return Stop::Discard,
                 envelope = self.inbox.recv() => match envelope {
                     Some(envelope) => envelope,
-                    None => return (Some(instance), Stop::Shutdown),
+                    None => return Stop::Shutdown,
                 },
-                _ = &mut idle => return (Some(instance), Stop::Idle),
+                _ = turns.timeout_changed() => {
+                    idle.as_mut().reset(Instant::now() + idle_after().saturating_sub(self.stats.idle()));
+                    continue;
+                }
+                _ = &mut idle => {
+                    // Callers' own turns count as activity too.
+                    let quiet = self.stats.idle();
+                    if quiet < idle_after() {
+                        idle.as_mut().reset(Instant::now() + (idle_after() - quiet));
+                        continue;
+                    }
+                    return Stop::Idle;
+                }
             };
             if envelope.is_abandoned() {
                 envelope.answer(Err(CallError::Timeout));
+                turns.dequeued();
                 continue;
             }
-            let Envelope { method, payload, origin, reply } = envelope;
-            let outcome = instance.handle(&method, &payload, origin).await;
-            self.stats.record_turn(instance.memory_bytes());
-            let reply_with = |outcome| {
-                if let Some(reply) = reply {
-                    reply.send(outcome).ok();
-                }
-            };
-            match outcome {
-                Ok(result) if instance.is_stale() => {
-                    let why = result.err().unwrap_or_else(|| "a newer activation owns the state".into());
-                    reply_with(Err(CallError::Failed(why)));
-                    return (None, Stop::Discard);
-                }
-                Ok(result) => reply_with(result.map_err(CallError::Failed)),
-                Err(fault) => {
-                    tracing::warn!(grain = %self.grain, method, "instance discarded: {fault}");
-                    reply_with(Err(fault.into()));
-                    return (None, Stop::Discard);
-                }
+            let mut slot = turns.lock().await;
+            if slot.is_none() {
+                // A caller's turn discarded the instance while this message waited.
+                turns.dequeued();
+                self.held = Some(envelope);
+                return Stop::Discard;
             }
-            idle.as_mut().reset(Instant::now() + idle_after(&instance));
+            let live = turns.handle(&mut slot, envelope, &self.stats, &self.grain).await;
+            drop(slot);
+            turns.dequeued();
+            if !live {
+                return Stop::Discard;
+            }
+            idle.as_mut().reset(Instant::now() + idle_after());
         }
     }
 

@@ -66,9 +66,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             measured: format!("{ratio:.2}x, {p50:.1} µs"),
             met: ratio <= 2.0 && p50 <= 50.0,
         }),
-        notes: vec![format!(
-            "{per_repetition} new identities per repetition, one at a time; in-memory state store"
-        )],
+        notes: vec![format!("{per_repetition} new identities per repetition, one at a time; in-memory state store")],
         curves: vec![
             Curve::latency("p2-cold-activation", "granary", &last.0),
             Curve::latency("p2-cold-activation", "raw instantiate", &last.1),

@@ -187,7 +187,13 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     let granary = run_probe(Side::Granary, options).await?;
     let raw = run_probe(Side::Raw, options).await?;
     let mut figures = Figures::default();
-    figures.record("resident memory per live grain", "bytes", Better::Lower, granary.per_grain(), Some(raw.per_grain()));
+    figures.record(
+        "resident memory per live grain",
+        "bytes",
+        Better::Lower,
+        granary.per_grain(),
+        Some(raw.per_grain()),
+    );
     figures.record("live grains reached", "count", Better::Higher, granary.live() as f64, Some(raw.live() as f64));
     figures.record(
         "grains that fit in 4 GiB by resident memory",

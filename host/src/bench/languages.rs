@@ -62,13 +62,25 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         };
         let measured = measure(&component, options, &mut curves, lang).await?;
         let rust_or_self = rust.as_ref().unwrap_or(&measured);
-        figures.record(&format!("{lang}: component size"), "bytes", Better::Lower, measured.size, Some(rust_or_self.size));
+        figures.record(
+            &format!("{lang}: component size"),
+            "bytes",
+            Better::Lower,
+            measured.size,
+            Some(rust_or_self.size),
+        );
         let (compile, rust_compile) = (measured.compile, rust_or_self.compile);
         figures.record(&format!("{lang}: node start + compile"), "ms", Better::Lower, compile, Some(rust_compile));
         for repetition in 0..options.repetitions {
             let (m, r) = (&measured, rust_or_self);
             let (cold, warm, resident) = (m.cold[repetition], m.warm[repetition], m.resident[repetition]);
-            figures.record(&format!("{lang}: cold activation p50"), "us", Better::Lower, cold, Some(r.cold[repetition]));
+            figures.record(
+                &format!("{lang}: cold activation p50"),
+                "us",
+                Better::Lower,
+                cold,
+                Some(r.cold[repetition]),
+            );
             figures.record(&format!("{lang}: warm call p50"), "us", Better::Lower, warm, Some(r.warm[repetition]));
             let metric = format!("{lang}: resident memory per live grain");
             figures.record(&metric, "bytes", Better::Lower, resident, Some(r.resident[repetition]));

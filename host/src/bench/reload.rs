@@ -146,6 +146,10 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             "{CALLERS} callers aiming at {RATE} adds/s over {GRAINS} counters for {length:?}; the push is \
              halfway; \"around the push\" is from the push until {SETTLE:?} after it returned"
         )],
-        curves: vec![Curve { plot: "p5-reload-timeline", label: "add latency (last repetition)".into(), points: timeline }],
+        curves: vec![Curve {
+            plot: "p5-reload-timeline",
+            label: "add latency (last repetition)".into(),
+            points: timeline,
+        }],
     })
 }

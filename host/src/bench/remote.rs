@@ -59,7 +59,13 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         figures.record(&format!("calls/s, {label}"), "/s", Better::Higher, many_rate, Some(tonic_many_rate));
         figures.record(&format!("p50 latency, {label}"), "us", Better::Lower, many.p50_us(), Some(tonic_many.p50_us()));
         figures.record(&format!("p99 latency, {label}"), "us", Better::Lower, many.p99_us(), Some(tonic_many.p99_us()));
-        figures.record(&format!("calls/s {label} vs tonic 1 in flight"), "/s", Better::Higher, many_rate, Some(tonic_rate));
+        figures.record(
+            &format!("calls/s {label} vs tonic 1 in flight"),
+            "/s",
+            Better::Higher,
+            many_rate,
+            Some(tonic_rate),
+        );
         last = (one, tonic_one);
     }
     let goal_metric = format!("calls/s {IN_FLIGHT} in flight vs tonic 1 in flight");

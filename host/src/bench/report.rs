@@ -156,7 +156,12 @@ fn spread_cell(spread: &Spread, unit: &str) -> String {
     if spread.min == spread.max {
         return format_value(spread.median, unit);
     }
-    format!("{} ({}–{})", format_value(spread.median, unit), format_value(spread.min, unit), format_value(spread.max, unit))
+    format!(
+        "{} ({}–{})",
+        format_value(spread.median, unit),
+        format_value(spread.min, unit),
+        format_value(spread.max, unit)
+    )
 }
 
 fn ratio_cell(ratio: &Spread) -> String {

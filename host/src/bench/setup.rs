@@ -36,7 +36,8 @@ const GRAIN_MEMORY: u64 = 64 * 1024 * 1024;
 /// The counter component built for `lang`.
 pub fn counter_component(grains: &Path, lang: &str) -> anyhow::Result<Vec<u8>> {
     let path = grains.join(lang).join("counter.wasm");
-    std::fs::read(&path).with_context(|| format!("cannot read {} (build it: ./examples/build.sh {lang})", path.display()))
+    std::fs::read(&path)
+        .with_context(|| format!("cannot read {} (build it: ./examples/build.sh {lang})", path.display()))
 }
 
 /// A pool of `activations` slots with the bench's memory cap.

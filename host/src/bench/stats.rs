@@ -67,8 +67,7 @@ impl Spread {
         }
         sorted.sort_by(f64::total_cmp);
         let middle = sorted.len() / 2;
-        let median =
-            if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 };
+        let median = if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 };
         Some(Spread { median, min: sorted[0], max: sorted[sorted.len() - 1] })
     }
 }

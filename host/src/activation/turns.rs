@@ -1,0 +1,176 @@
+//! The instance of a live activation, shared by its task and by callers that find it idle.
+//! Such a caller runs its turn at once on its own task instead of handing the message to the
+//! activation's task and waiting to be woken with the reply: the two wake-ups are most of a
+//! warm call's cost. Turns still run one at a time (the lock), and never ahead of a message
+//! already in the mailbox (`queued`).
+
+use super::{ActivationStats, Envelope};
+use crate::error::CallError;
+use crate::ids::GrainId;
+use crate::runtime::GrainInstance;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{Mutex, MutexGuard, Notify};
+
+/// `receive_timeout_ms` when the grain set none.
+const NO_TIMEOUT: u64 = u64::MAX;
+
+pub struct Turns {
+    instance: Mutex<Option<GrainInstance>>,
+    /// Messages in the mailbox or being handled by the task.
+    queued: AtomicUsize,
+    /// Signalled when a turn run by a caller discarded the instance: the task stops.
+    discarded: Notify,
+    /// The receive timeout the grain set for itself, in milliseconds.
+    receive_timeout_ms: AtomicU64,
+    /// Signalled when a turn changed the receive timeout: the task re-arms its idle timer.
+    timeout_changed: Notify,
+}
+
+/// What became of a message offered to [`Turns::run_inline`].
+pub enum Inline {
+    /// It ran and its sender has the outcome.
+    Ran,
+    /// The activation is busy, has queued messages or no instance: it goes to the mailbox.
+    Declined(Envelope),
+}
+
+impl Default for Turns {
+    fn default() -> Self {
+        Turns {
+            instance: Mutex::new(None),
+            queued: AtomicUsize::new(0),
+            discarded: Notify::new(),
+            receive_timeout_ms: AtomicU64::new(NO_TIMEOUT),
+            timeout_changed: Notify::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Turns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Turns").field("queued", &self.queued.load(Ordering::Relaxed)).finish_non_exhaustive()
+    }
+}
+
+impl Turns {
+    /// A message is about to go into the mailbox: callers queue behind it from now on.
+    pub(crate) fn queue(&self) {
+        self.queued.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A queued message was handled (or never made it into the mailbox).
+    pub(crate) fn dequeued(&self) {
+        self.queued.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Runs `envelope`'s turn on the caller's task if the activation is idle with nothing
+    /// queued. Only requests are offered: a one-way send returns once queued.
+    pub(crate) async fn run_inline(&self, envelope: Envelope, stats: &ActivationStats, grain: &GrainId) -> Inline {
+        // A caller whose turns never wait would otherwise keep its worker from everyone else.
+        tokio::task::consume_budget().await;
+        if self.queued.load(Ordering::Acquire) != 0 {
+            return Inline::Declined(envelope);
+        }
+        let Ok(slot) = self.instance.try_lock() else {
+            return Inline::Declined(envelope);
+        };
+        // Checked again under the lock: a message queued meanwhile goes first.
+        if slot.is_none() || self.queued.load(Ordering::Acquire) != 0 {
+            return Inline::Declined(envelope);
+        }
+        let mut turn = InlineTurn { slot, turns: self, finished: false };
+        let live = self.handle(&mut turn.slot, envelope, stats, grain).await;
+        turn.finished = true;
+        if !live {
+            self.discarded.notify_one();
+        }
+        Inline::Ran
+    }
+
+    /// Runs one message on the instance in `slot` and answers its sender. Returns whether
+    /// the instance is still fit to run; if not, `slot` is emptied.
+    pub(crate) async fn handle(
+        &self,
+        slot: &mut Option<GrainInstance>,
+        envelope: Envelope,
+        stats: &ActivationStats,
+        grain: &GrainId,
+    ) -> bool {
+        let Some(instance) = slot.as_mut() else {
+            envelope.answer(Err(CallError::Unavailable(format!("{grain} stopped before its turn"))));
+            return false;
+        };
+        let Envelope { method, payload, origin, reply } = envelope;
+        let outcome = instance.handle(&method, &payload, origin).await;
+        stats.record_turn(instance.memory_bytes());
+        let timeout =
+            instance.receive_timeout().map_or(NO_TIMEOUT, |t| u64::try_from(t.as_millis()).unwrap_or(NO_TIMEOUT - 1));
+        if self.receive_timeout_ms.swap(timeout, Ordering::Relaxed) != timeout {
+            self.timeout_changed.notify_one();
+        }
+        let reply_with = |outcome| {
+            if let Some(reply) = reply {
+                reply.send(outcome).ok();
+            }
+        };
+        let live = match outcome {
+            Ok(result) if instance.is_stale() => {
+                let why = result.err().unwrap_or_else(|| "a newer activation owns the state".into());
+                reply_with(Err(CallError::Failed(why)));
+                false
+            }
+            Ok(result) => {
+                reply_with(result.map_err(CallError::Failed));
+                true
+            }
+            Err(fault) => {
+                tracing::warn!(grain = %grain, method, "instance discarded: {fault}");
+                reply_with(Err(fault.into()));
+                false
+            }
+        };
+        if !live {
+            *slot = None;
+        }
+        live
+    }
+
+    /// Waits for the instance (until a turn in progress ends).
+    pub(crate) async fn lock(&self) -> MutexGuard<'_, Option<GrainInstance>> {
+        self.instance.lock().await
+    }
+
+    /// Resolves when a turn run by a caller discarded the instance.
+    pub(crate) async fn discarded(&self) {
+        self.discarded.notified().await;
+    }
+
+    /// Resolves when a turn changed the grain's receive timeout.
+    pub(crate) async fn timeout_changed(&self) {
+        self.timeout_changed.notified().await;
+    }
+
+    /// The receive timeout the grain set for itself, if any.
+    pub(crate) fn receive_timeout(&self) -> Option<Duration> {
+        let millis = self.receive_timeout_ms.load(Ordering::Relaxed);
+        (millis != NO_TIMEOUT).then(|| Duration::from_millis(millis))
+    }
+}
+
+/// A turn run on a caller's task. If the caller is cancelled mid-turn, the instance is left
+/// part-way through a call and cannot be trusted: it is discarded and the task stops.
+struct InlineTurn<'a> {
+    slot: MutexGuard<'a, Option<GrainInstance>>,
+    turns: &'a Turns,
+    finished: bool,
+}
+
+impl Drop for InlineTurn<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            *self.slot = None;
+            self.turns.discarded.notify_one();
+        }
+    }
+}
