@@ -36,7 +36,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         figures.record("calls/s, 1 caller", "/s", Better::Higher, rate, Some(raw_rate));
 
         let per_caller = calls / CALLERS;
-        let (raw_many_latencies, raw_many) = callers(CALLERS, |_, start| {
+        let (_, raw_many) = callers(CALLERS, |_, start| {
             let raw = Arc::clone(&raw);
             async move {
                 let mut grain = raw.activate().await?;
@@ -56,8 +56,8 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         })
         .await?;
         figures.record(&format!("calls/s, {CALLERS} callers"), "/s", Better::Higher, many, Some(raw_many));
-        let (p99, raw_p99) = (many_latencies.p99_us(), raw_many_latencies.p99_us());
-        figures.record(&format!("p99 latency, {CALLERS} callers"), "us", Better::Lower, p99, Some(raw_p99));
+        // No baseline: raw callers never yield, so their latencies hide the wait for a worker.
+        figures.record(&format!("p99 latency, {CALLERS} callers"), "us", Better::Lower, many_latencies.p99_us(), None);
         last = (one, raw_one);
     }
     let ratio = figures.ratio("p50 latency, 1 caller").unwrap_or(f64::NAN);
