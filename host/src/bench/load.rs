@@ -1,7 +1,10 @@
 //! Driving calls: one caller in sequence, or many callers released together.
 
+use super::setup::counter_grain;
 use super::stats::Latencies;
+use crate::node::Node;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
@@ -78,4 +81,26 @@ where
         samples.push(start.elapsed());
     }
     Ok(samples)
+}
+
+/// `count` callers on `node`, each on its own counter `<prefix>-<index>` (activated before
+/// the clock starts), each making `per_caller` calls of `method` with `payload`.
+pub async fn counter_callers(
+    node: &Arc<Node>,
+    count: usize,
+    per_caller: usize,
+    prefix: &str,
+    method: &'static str,
+    payload: &'static [u8],
+) -> anyhow::Result<(Latencies, f64)> {
+    callers(count, |index, start| {
+        let node = Arc::clone(node);
+        let grain = counter_grain(format!("{prefix}-{index}"));
+        async move {
+            node.call(&grain, "get", Vec::new(), None).await?;
+            start.wait().await;
+            timed_calls(per_caller, || node.call(&grain, method, payload.to_vec(), None)).await
+        }
+    })
+    .await
 }

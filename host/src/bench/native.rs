@@ -2,7 +2,7 @@
 //! JSON) as a kameo actor on the same state store, next to the Rust counter grain doing
 //! the same inside its sandbox through Granary.
 
-use super::load::{callers, sequential, timed_calls};
+use super::load::{callers, counter_callers, sequential, timed_calls};
 use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
 use super::stats::Latencies;
@@ -102,16 +102,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             }
         })
         .await?;
-        let (_, many) = callers(CALLERS, |index, start| {
-            let node = Arc::clone(node);
-            async move {
-                let grain = counter_grain(format!("native-{index}"));
-                node.call(&grain, "get", Vec::new(), None).await?;
-                start.wait().await;
-                timed_calls(per_caller, || node.call(&grain, "add", ADD.to_vec(), None)).await
-            }
-        })
-        .await?;
+        let (_, many) = counter_callers(node, CALLERS, per_caller, "native", "add", ADD).await?;
         figures.record(&format!("adds/s, {CALLERS} callers"), "/s", Better::Higher, many, Some(native_many));
         last = (one, native_one);
     }

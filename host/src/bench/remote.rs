@@ -3,11 +3,10 @@
 
 use super::cluster_pair::ClusterPair;
 use super::echo::{EchoServer, echo};
-use super::load::{callers, sequential, timed_calls};
+use super::load::{callers, counter_callers, sequential, timed_calls};
 use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
 use super::setup::{Options, counter_component, counter_grain};
 use super::stats::Latencies;
-use std::sync::Arc;
 
 /// Calls in flight at once in the pipelined figures, each caller on its own grain.
 const IN_FLIGHT: usize = 256;
@@ -45,16 +44,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             }
         })
         .await?;
-        let (many, many_rate) = callers(IN_FLIGHT, |index, start| {
-            let caller = Arc::clone(caller);
-            async move {
-                let grain = counter_grain(format!("remote-{index}"));
-                caller.call(&grain, "get", Vec::new(), None).await?;
-                start.wait().await;
-                timed_calls(per_caller, || caller.call(&grain, "get", Vec::new(), None)).await
-            }
-        })
-        .await?;
+        let (many, many_rate) = counter_callers(caller, IN_FLIGHT, per_caller, "remote", "get", b"").await?;
         let label = format!("{IN_FLIGHT} in flight");
         figures.record(&format!("calls/s, {label}"), "/s", Better::Higher, many_rate, Some(tonic_many_rate));
         figures.record(&format!("p50 latency, {label}"), "us", Better::Lower, many.p50_us(), Some(tonic_many.p50_us()));

@@ -1,7 +1,7 @@
 //! P1 warm call: a call to a live Rust counter through the whole node (router, PID cache,
 //! mailbox, instance, reply) next to a typed `handle` call on a raw wasmtime instance.
 
-use super::load::{callers, sequential, timed_calls};
+use super::load::{callers, counter_callers, sequential};
 use super::raw::{RawHost, sequential_gets};
 use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
@@ -45,16 +45,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             }
         })
         .await?;
-        let (many_latencies, many) = callers(CALLERS, |index, start| {
-            let node = Arc::clone(node);
-            async move {
-                let grain = counter_grain(format!("warm-{index}"));
-                node.call(&grain, "get", Vec::new(), None).await?;
-                start.wait().await;
-                timed_calls(per_caller, || node.call(&grain, "get", Vec::new(), None)).await
-            }
-        })
-        .await?;
+        let (many_latencies, many) = counter_callers(node, CALLERS, per_caller, "warm", "get", b"").await?;
         figures.record(&format!("calls/s, {CALLERS} callers"), "/s", Better::Higher, many, Some(raw_many));
         // No baseline: raw callers never yield, so their latencies hide the wait for a worker.
         figures.record(&format!("p99 latency, {CALLERS} callers"), "us", Better::Lower, many_latencies.p99_us(), None);
