@@ -165,13 +165,16 @@ impl Activation {
                 continue;
             }
             let mut slot = turns.lock().await;
-            if slot.is_none() {
+            let Some(instance) = slot.as_mut() else {
                 // A caller's turn discarded the instance while this message waited.
                 turns.dequeued();
                 self.held = Some(envelope);
                 return Stop::Discard;
+            };
+            let live = turns.handle(instance, envelope, &self.stats, &self.grain).await;
+            if !live {
+                *slot = None;
             }
-            let live = turns.handle(&mut slot, envelope, &self.stats, &self.grain).await;
             drop(slot);
             turns.dequeued();
             if !live {

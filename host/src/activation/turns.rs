@@ -80,27 +80,27 @@ impl Turns {
             return Inline::Declined(envelope);
         }
         let mut turn = InlineTurn { slot, turns: self, finished: false };
-        let live = self.handle(&mut turn.slot, envelope, stats, grain).await;
+        let Some(instance) = turn.slot.as_mut() else {
+            unreachable!("an empty slot was declined above, under the same lock")
+        };
+        let live = self.handle(instance, envelope, stats, grain).await;
         turn.finished = true;
         if !live {
+            *turn.slot = None;
             self.discarded.notify_one();
         }
         Inline::Ran
     }
 
-    /// Runs one message on the instance in `slot` and answers its sender. Returns whether
-    /// the instance is still fit to run; if not, `slot` is emptied.
+    /// Runs one message on `instance` and answers its sender. Returns whether the instance
+    /// is still fit to run (not faulted, not stale).
     pub(crate) async fn handle(
         &self,
-        slot: &mut Option<GrainInstance>,
+        instance: &mut GrainInstance,
         envelope: Envelope,
         stats: &ActivationStats,
         grain: &GrainId,
     ) -> bool {
-        let Some(instance) = slot.as_mut() else {
-            envelope.answer(Err(CallError::Unavailable(format!("{grain} stopped before its turn"))));
-            return false;
-        };
         let Envelope { method, payload, origin, reply } = envelope;
         let outcome = instance.handle(&method, &payload, origin).await;
         stats.record_turn(instance.memory_bytes());
@@ -114,7 +114,7 @@ impl Turns {
                 reply.send(outcome).ok();
             }
         };
-        let live = match outcome {
+        match outcome {
             Ok(result) if instance.is_stale() => {
                 let why = result.err().unwrap_or_else(|| "a newer activation owns the state".into());
                 reply_with(Err(CallError::Failed(why)));
@@ -129,11 +129,7 @@ impl Turns {
                 reply_with(Err(fault.into()));
                 false
             }
-        };
-        if !live {
-            *slot = None;
         }
-        live
     }
 
     /// Waits for the instance (until a turn in progress ends).
