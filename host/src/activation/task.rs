@@ -172,14 +172,12 @@ impl Activation {
                 return Stop::Discard;
             };
             let live = turns.handle(instance, envelope, &self.stats, &self.grain).await;
-            if !live {
-                *slot = None;
-            }
-            drop(slot);
             turns.dequeued();
             if !live {
+                *slot = None;
                 return Stop::Discard;
             }
+            drop(slot);
             idle.as_mut().reset(Instant::now() + idle_after());
         }
     }
