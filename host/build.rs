@@ -1,5 +1,6 @@
-//! Generates the gRPC server and client, and the descriptor set served by reflection, from
-//! proto/. Uses `$PROTOC` if set, else the protoc shipped by the protoc-bin-vendored crate.
+//! Generates the wire types from proto/: the public API (`granary.v1`, with the descriptor set
+//! served by reflection) and the peer protocol (`granary.cluster.v1`). Uses `$PROTOC` if set,
+//! else the protoc shipped by the protoc-bin-vendored crate.
 
 use std::path::PathBuf;
 
@@ -15,7 +16,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Listings are also served as JSON by the HTTP gateway and `--json` in the CLI.
         .type_attribute(".", "#[derive(serde::Serialize)]")
         .compile_protos(&["proto/granary/v1/granary.proto"], &["proto"])?;
-    // `granary bench`'s baseline service; not part of the node's API or its reflection.
-    tonic_prost_build::configure().compile_protos(&["proto/granary/bench/v1/echo.proto"], &["proto"])?;
+    tonic_prost_build::configure().compile_protos(&["proto/granary/cluster/v1/cluster.proto"], &["proto"])?;
     Ok(())
 }

@@ -1,12 +1,13 @@
-//! Typed identities: a grain's cluster identity, an activation, a node, and a PID.
+//! Typed identities: a grain's cluster identity, a kind's name and version, an activation, a node.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
 /// The cluster identity of a grain, written `kind/identity`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GrainId {
-    kind: String,
+    kind: KindName,
     identity: String,
 }
 
@@ -23,6 +24,129 @@ pub enum GrainIdError {
     BadKindName(String),
 }
 
+/// A kind's name: ASCII letters, digits, `-` and `_`, never empty.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KindName(String);
+
+impl KindName {
+    /// Checks `name` and makes it a kind name.
+    pub fn new(name: impl Into<String>) -> Result<Self, GrainIdError> {
+        let name = name.into();
+        validate_kind_name(&name)?;
+        Ok(KindName(name))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for KindName {
+    type Error = GrainIdError;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        KindName::new(name)
+    }
+}
+
+impl From<KindName> for String {
+    fn from(name: KindName) -> Self {
+        name.0
+    }
+}
+
+impl FromStr for KindName {
+    type Err = GrainIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        KindName::new(s)
+    }
+}
+
+impl Borrow<str> for KindName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for KindName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for KindName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for KindName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A kind version: the sha256 of its component bytes, as 64 lowercase hex digits. Modules are
+/// stored and fetched by it, so one from a peer is checked before it names a file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Version(String);
+
+/// Why a string is not a kind version.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0:?} is not a kind version (64 lowercase hex digits, the module's sha256)")]
+pub struct BadVersion(String);
+
+impl Version {
+    /// The version of the component `bytes`: their sha256.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        Version(hex::encode(sha2::Sha256::digest(bytes)))
+    }
+
+    /// The version as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first 12 hex digits, for logs.
+    pub fn short(&self) -> &str {
+        &self.0[..12]
+    }
+}
+
+impl TryFrom<String> for Version {
+    type Error = BadVersion;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let valid = text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if valid { Ok(Version(text)) } else { Err(BadVersion(text)) }
+    }
+}
+
+impl FromStr for Version {
+    type Err = BadVersion;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Version::try_from(s.to_string())
+    }
+}
+
+impl From<Version> for String {
+    fn from(version: Version) -> Self {
+        version.0
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl GrainId {
     /// Builds `kind/identity`; the kind must be a valid kind name and the identity non-empty.
     pub fn new(kind: impl Into<String>, identity: impl Into<String>) -> Result<Self, GrainIdError> {
@@ -34,14 +158,15 @@ impl GrainId {
         if identity.is_empty() {
             return Err(GrainIdError::EmptyIdentity(whole()));
         }
-        validate_kind_name(&kind)?;
-        Ok(GrainId { kind, identity })
+        Ok(GrainId { kind: KindName::new(kind)?, identity })
     }
 
-    pub fn kind(&self) -> &str {
+    /// The grain's kind.
+    pub fn kind(&self) -> &KindName {
         &self.kind
     }
 
+    /// The identity within the kind.
     pub fn identity(&self) -> &str {
         &self.identity
     }
@@ -79,8 +204,10 @@ impl fmt::Display for ActivationId {
     }
 }
 
-/// A node, named by the address other nodes and clients reach it on.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A cluster member's name (`--name`), unique in its cluster. It names the member in views,
+/// placement and logs; where the member is reached is its peer address, a separate thing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct NodeId(pub String);
 
 impl fmt::Display for NodeId {
@@ -107,5 +234,14 @@ mod tests {
         assert!(matches!("/alice".parse::<GrainId>(), Err(GrainIdError::EmptyKind(_))));
         assert!(matches!("counter/".parse::<GrainId>(), Err(GrainIdError::EmptyIdentity(_))));
         assert!(matches!("no way/x".parse::<GrainId>(), Err(GrainIdError::BadKindName(_))));
+    }
+
+    #[test]
+    fn versions_are_sha256_hex_only() {
+        let version = Version::of(b"component");
+        assert_eq!(version.as_str().len(), 64);
+        assert_eq!(version.as_str().parse::<Version>(), Ok(version.clone()));
+        assert!("../../etc/passwd".parse::<Version>().is_err());
+        assert!(version.as_str().to_uppercase().parse::<Version>().is_err());
     }
 }

@@ -5,29 +5,30 @@
 //! is deactivated, state saved, after its receive timeout.
 //!
 //! # Layout
-//! - [`node`]: a node assembled from the parts below, and its shutdown.
-//! - [`router`]: routes a message to the grain's activation (PID cache, then directory).
-//! - [`activation`]: one task and bounded mailbox per live grain; the directory of them.
-//! - [`pid_cache`]: the moka LRU from grain id to PID.
-//! - [`runtime`]: the wasmtime engine, kinds (checked, compiled, cached), instances under limits,
-//!   and the host functions grains import.
-//! - [`kinds`]: kinds by name: push (hot reload), rollback, removal, persisted with their modules.
-//! - [`state`]: the `StateStore` trait with epoch and etag fencing; redb, in-memory and PostgreSQL
-//!   stores.
-//! - [`api`]: the gRPC API; [`cli`]: the `granary` command line; [`bench`]: `granary bench`.
-//! - [`config`], [`ids`], [`error`]: settings, typed identities, call errors.
+//! Each module uses only the modules on the floors below it.
+//! - Floor 0: [`ids`], [`error`], [`config`], [`message`] (a message and its call chain),
+//!   [`proto`] (the generated wire types of the public API and the peer protocol).
+//! - Floor 1: [`state`] (the `StateStore` trait: redb, PostgreSQL, in memory) and [`runtime`]
+//!   (the wasmtime engine, kinds, instances under limits, the host functions), which reaches
+//!   the node only through its `GrainHost` trait; [`kinds`]: kinds by name, hot reload.
+//! - Floor 2: [`activation`] (one task and mailbox per live grain, the directory and PID
+//!   cache) and [`cluster`] (membership, placement, the transport to peers: tonic or in memory).
+//! - Floor 3: [`router`]: routes messages, starts activations, implements `GrainHost`.
+//! - Floor 4: [`node`]: assembles the above and owns every background task.
+//! - Floor 5: [`api`]: the public gRPC API and HTTP gateway.
+//!
+//! The command line (`granary`) and the benchmarks (`granary bench`) are crates of their own.
 
 pub mod activation;
 pub mod api;
-pub mod bench;
-pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod ids;
 pub mod kinds;
+pub mod message;
 pub mod node;
-pub mod pid_cache;
+pub mod proto;
 pub mod router;
 pub mod runtime;
 pub mod state;

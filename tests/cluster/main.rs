@@ -6,8 +6,9 @@
 mod support;
 
 mod partition;
+mod stopping_and_trust;
 
-use granary::api::proto::grains_client::GrainsClient;
+use granary::proto::api::grains_client::GrainsClient;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,9 +19,10 @@ use support::etcd::EtcdServer;
 use support::postgres::PostgresServer;
 use support::process::DevNode;
 use tonic::transport::Channel;
+use tonic_types::StatusExt;
 
 const COUNTERS: usize = 1000;
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the members find each other.
 enum Discovery {
@@ -106,7 +108,7 @@ impl Cluster {
 }
 
 /// Polls `check` (blocking) until it holds, failing after `within`.
-fn wait_until(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
+pub(crate) fn wait_until(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + within;
     while !check() {
         assert!(Instant::now() < deadline, "no {what} within {within:?}");
@@ -243,8 +245,11 @@ async fn add_one(client: &mut GrainsClient<Channel>, i: usize, ledger: &Mutex<Le
             Ok(_) => *ledger.acked.entry(i).or_insert(0) += 1,
             Err(status) => {
                 ledger.failed += 1;
-                let refused = ["tcp connect error", "node is shutting down"];
-                if refused.iter().any(|why| status.message().contains(why)) {
+                // Refused unrun: the member was down (no connection) or said so in the error's
+                // detail; never told apart by the message text.
+                let not_run = status.code() == tonic::Code::Unavailable
+                    && status.get_details_error_info().is_none_or(|info| info.reason == "NOT_RUN");
+                if not_run {
                     ledger.refused += 1;
                 } else {
                     *ledger.other_failures.entry(format!("{:?}: {}", status.code(), status.message())).or_insert(0) +=

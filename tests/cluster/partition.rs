@@ -4,13 +4,13 @@
 //! it can still write state, the case fencing exists for. Needs root; skipped otherwise.
 
 use super::{COUNTERS, Ledger, add_one, add_one_to_each, members_up, totals, wait_until};
-use crate::support::cluster::{call, client, client_at, free_port, live_grains, live_grains_at};
+use crate::support::cluster::{call, client, client_at, free_port, live_grains, live_grains_at, member_tls};
 use crate::support::component_path;
 use crate::support::etcd::EtcdServer;
 use crate::support::netns::Netns;
 use crate::support::postgres::PostgresServer;
 use crate::support::process::DevNode;
-use granary::api::proto::grains_client::GrainsClient;
+use granary::proto::api::grains_client::GrainsClient;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -64,6 +64,7 @@ async fn cut_off_member_scenario(etcd_provider: bool) {
         ]);
         args.extend(["--state".into(), state, "--data-dir".into(), dirs[dir].path().display().to_string()]);
         args.extend(discovery.iter().cloned());
+        args.extend(member_tls());
         if seeds && !etcd_provider {
             args.extend(["--seeds".into(), seed.clone()]);
         }

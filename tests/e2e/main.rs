@@ -7,5 +7,6 @@ mod bench;
 mod dev_node;
 mod http;
 mod kinds;
+mod peer_security;
 mod reflection;
 mod scaffold;

@@ -1,4 +1,5 @@
-//! gRPC server reflection: a generic client can discover the API without the .proto.
+//! gRPC server reflection: a generic client can discover the public API without the .proto,
+//! and only the public API: the peer protocol is not listed on the public port.
 
 use crate::support::process::DevNode;
 use tonic_reflection::pb::v1::ServerReflectionRequest;
@@ -10,14 +11,20 @@ async fn ask(
     client: &mut ServerReflectionClient<tonic::transport::Channel>,
     request: MessageRequest,
 ) -> MessageResponse {
+    asked(client, request).await.expect("reflection answers")
+}
+
+async fn asked(
+    client: &mut ServerReflectionClient<tonic::transport::Channel>,
+    request: MessageRequest,
+) -> Result<MessageResponse, tonic::Status> {
     let request = ServerReflectionRequest { host: String::new(), message_request: Some(request) };
     let within = std::time::Duration::from_secs(20);
     let call = client.server_reflection_info(tokio_stream::iter([request]));
     let mut replies =
         tokio::time::timeout(within, call).await.expect("reflection answers").expect("reflection call").into_inner();
-    let reply = tokio::time::timeout(within, replies.message()).await.expect("a reply in time");
-    let reply = reply.expect("reply").expect("one reply");
-    reply.message_response.expect("a response")
+    let reply = tokio::time::timeout(within, replies.message()).await.expect("a reply in time")?;
+    Ok(reply.expect("one reply").message_response.expect("a response"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,10 +39,16 @@ async fn reflection_lists_and_describes_the_services() {
     else {
         panic!("expected a service list");
     };
-    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
-    for service in ["granary.v1.Grains", "granary.v1.Kinds", "granary.v1.Node"] {
-        assert!(names.iter().any(|n| n == service), "{service} missing from {names:?}");
-    }
+    let mut names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["granary.v1.Grains", "granary.v1.Kinds", "granary.v1.Node", "grpc.reflection.v1.ServerReflection"],
+        "reflection lists the public services and nothing else"
+    );
+    let peer = asked(&mut client, MessageRequest::FileContainingSymbol("granary.cluster.v1.Peer".into())).await;
+    let peer_described = matches!(peer, Ok(MessageResponse::FileDescriptorResponse(_)));
+    assert!(!peer_described, "the peer protocol is not described on the public port: {peer:?}");
 
     let described = ask(&mut client, MessageRequest::FileContainingSymbol("granary.v1.Grains".into())).await;
     let MessageResponse::FileDescriptorResponse(files) = described else { panic!("expected descriptors") };

@@ -4,6 +4,8 @@
 
 use crate::support::eventually;
 use chitchat::transport::ChannelTransport;
+use granary::cluster::Transport;
+use granary::cluster::transport::MemoryNetwork;
 use granary::cluster::{Cluster, GossipMembership, GossipSettings, LocalMember, MemberStatus, Placement};
 use granary::ids::{GrainId, NodeId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +19,8 @@ const GRAINS: usize = 1000;
 
 struct Scenario {
     transport: ChannelTransport,
+    /// The members' peer links (unused by placement, which these scenarios check).
+    network: Arc<MemoryNetwork>,
     members: BTreeMap<SocketAddr, Arc<Cluster>>,
     grains: Vec<GrainId>,
 }
@@ -24,7 +28,12 @@ struct Scenario {
 impl Scenario {
     async fn with_members(count: u16) -> Scenario {
         let grains = (0..GRAINS).map(|i| GrainId::new("counter", format!("c{i}")).expect("grain id")).collect();
-        let mut scenario = Scenario { transport: ChannelTransport::default(), members: BTreeMap::new(), grains };
+        let mut scenario = Scenario {
+            transport: ChannelTransport::default(),
+            network: Arc::default(),
+            members: BTreeMap::new(),
+            grains,
+        };
         for _ in 0..count {
             scenario.add().await;
         }
@@ -34,7 +43,13 @@ impl Scenario {
     /// Starts one more member, seeded with the first, and announces it up.
     async fn add(&mut self) -> SocketAddr {
         let address = SocketAddr::from(([10, 0, 0, 1], 7000 + self.members.len() as u16));
-        let local = LocalMember { id: NodeId(address.to_string()), roles: BTreeSet::new(), hosting: true };
+        let peers = self.network.transport();
+        let local = LocalMember {
+            id: NodeId(address.to_string()),
+            peer: peers.local_address(),
+            roles: BTreeSet::new(),
+            hosting: true,
+        };
         let settings = GossipSettings {
             cluster: "scripted".into(),
             listen: address,
@@ -43,7 +58,7 @@ impl Scenario {
             gossip_interval: GOSSIP_INTERVAL,
         };
         let membership = GossipMembership::start(local.clone(), settings, &self.transport).await.expect("gossip");
-        let cluster = Cluster::new("scripted".into(), "gossip", local, Arc::new(membership));
+        let cluster = Cluster::new("scripted".into(), local, Arc::new(membership), Arc::new(peers));
         cluster.set_status(MemberStatus::Up).await.expect("announce up");
         self.members.insert(address, cluster);
         address
@@ -106,7 +121,7 @@ impl Scenario {
             for address in side {
                 let seen = match self.members[address].placement(grain, &BTreeSet::new()) {
                     Placement::Local => NodeId(address.to_string()),
-                    Placement::Remote(id) => id,
+                    Placement::Remote { owner, .. } => owner,
                     Placement::Nowhere => return None,
                 };
                 if owner.get_or_insert_with(|| seen.clone()) != &seen {

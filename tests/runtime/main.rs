@@ -5,7 +5,9 @@
 mod support;
 
 mod activation;
+mod activation_life;
 mod cluster_scenarios;
+mod in_process_cluster;
 mod inline_turns;
 mod isolation;
 mod kinds;
@@ -14,3 +16,4 @@ mod membership;
 mod messaging;
 mod reload;
 mod state_postgres;
+mod transport;

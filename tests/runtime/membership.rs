@@ -34,7 +34,12 @@ impl TestMember {
 
 /// A member at `address` carrying the role `role-<address>`, so roles tell members apart.
 fn local_member(address: SocketAddr) -> LocalMember {
-    LocalMember { id: NodeId(address.to_string()), roles: BTreeSet::from([format!("role-{address}")]), hosting: true }
+    LocalMember {
+        id: NodeId(address.to_string()),
+        peer: address,
+        roles: BTreeSet::from([format!("role-{address}")]),
+        hosting: true,
+    }
 }
 
 fn loopback(port: u16) -> SocketAddr {
@@ -133,9 +138,7 @@ async fn gossip_member(port: u16, seed: Option<u16>) -> TestMember {
         seeds: seed.map(|seed| loopback(seed).to_string()).into_iter().collect(),
         gossip_interval: GOSSIP_INTERVAL,
     };
-    let membership = GossipMembership::start(local.clone(), settings, &chitchat::transport::UdpTransport)
-        .await
-        .expect("gossip starts");
+    let membership = GossipMembership::start_udp(local.clone(), settings).await.expect("gossip starts");
     TestMember { local, membership: Box::new(membership) }
 }
 

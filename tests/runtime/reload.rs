@@ -54,7 +54,7 @@ async fn push_and_rollback_under_load_lose_nothing() {
     let at_push = answered.load(Ordering::Relaxed);
     wait_for(at_push + 2_000).await;
     let rolled_back = node.rollback_kind("counter").await.expect("rollback");
-    assert_eq!(rolled_back.version(), v1);
+    assert_eq!(rolled_back.version().as_str(), v1);
     let at_rollback = answered.load(Ordering::Relaxed);
     wait_for(at_rollback + 2_000).await;
     stop.store(true, Ordering::Relaxed);

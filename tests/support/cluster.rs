@@ -1,11 +1,13 @@
 //! Real `granary node` processes forming a cluster on loopback, and a gRPC client to them.
 
 use super::process::DevNode;
-use granary::api::proto::grains_client::GrainsClient;
-use granary::api::proto::node_client::NodeClient;
-use granary::api::proto::{CallRequest, GrainRef, ListGrainsRequest, NodeInfoRequest};
+use super::tls::{TestCa, TestCert};
+use granary::proto::api::grains_client::GrainsClient;
+use granary::proto::api::node_client::NodeClient;
+use granary::proto::api::{CallRequest, GrainRef, ListGrainsRequest, NodeInfoRequest};
 use std::net::{TcpListener, UdpSocket};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 use tonic::transport::Channel;
 
@@ -35,10 +37,24 @@ pub fn start_member(data_dir: &Path, port: u16, seeds: &[u16], state: &str) -> D
 /// say how it finds the others.
 pub fn start_member_with(data_dir: &Path, port: u16, state: &str, provider_args: &[&str]) -> DevNode {
     let listen = format!("127.0.0.1:{port}");
+    let tls = member_tls();
     let mut args = vec!["node", "--cluster", "test", "--listen", &listen, "--state", state];
     args.extend(["--data-dir", data_dir.to_str().expect("UTF-8 path")]);
+    args.extend(tls.iter().map(String::as_str));
     args.extend_from_slice(provider_args);
     DevNode::spawn(&args)
+}
+
+/// The flags that make a test member speak mutual TLS with its peers: one test CA for the
+/// whole test binary, and a member certificate for the clusters `test` and `partition`.
+pub fn member_tls() -> Vec<String> {
+    static PKI: OnceLock<(TestCa, TestCert)> = OnceLock::new();
+    let (ca, member) = PKI.get_or_init(|| {
+        let ca = TestCa::new("granary test CA");
+        let member = ca.issue("member", &["test", "partition"]);
+        (ca, member)
+    });
+    member.node_flags(&ca.ca)
 }
 
 pub async fn client(port: u16) -> GrainsClient<Channel> {

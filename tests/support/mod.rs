@@ -4,9 +4,11 @@
 
 pub mod cluster;
 pub mod etcd;
+pub mod in_process;
 pub mod netns;
 pub mod postgres;
 pub mod process;
+pub mod tls;
 
 use granary::config::{KindSettings, NodeConfig};
 use granary::error::CallError;
@@ -15,9 +17,13 @@ use granary::node::Node;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The repository root (the host crate's parent).
+/// The repository root: the nearest folder above the test's crate that holds `wit/`.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("wit").is_dir())
+        .expect("the crate lies inside the repository")
+        .to_path_buf()
 }
 
 /// `target/grains/<lang>/<name>.wasm`, built by `./examples/build.sh`.

@@ -116,6 +116,27 @@ impl DevNode {
         assert!(exit.success(), "graceful stop exits 0, got {exit}; log:\n{}", self.log());
     }
 
+    /// Sends SIGTERM and returns at once.
+    pub fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        assert!(status.success(), "kill -TERM {pid}");
+    }
+
+    /// Waits up to `within` for the process to exit; its exit status, or `None` if it still runs.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL: no chance to deactivate anything.
     pub fn kill(mut self) {
         self.child.kill().expect("SIGKILL");

@@ -4,9 +4,10 @@
 //! warm call's cost. Turns still run one at a time (the lock), and never ahead of a message
 //! already in the mailbox (`queued`).
 
-use super::{ActivationStats, Envelope};
+use super::{ActivationStats, Instance};
 use crate::error::CallError;
 use crate::ids::GrainId;
+use crate::message::Envelope;
 use crate::runtime::GrainInstance;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,8 +16,9 @@ use tokio::sync::{Mutex, MutexGuard, Notify};
 /// `receive_timeout_ms` when the grain set none.
 const NO_TIMEOUT: u64 = u64::MAX;
 
-pub struct Turns {
-    instance: Mutex<Option<GrainInstance>>,
+/// The instance slot of one activation and what its task and callers need to share about it.
+pub struct Turns<I = GrainInstance> {
+    instance: Mutex<Option<I>>,
     /// Messages in the mailbox or being handled by the task.
     queued: AtomicUsize,
     /// Signalled when a turn run by a caller discarded the instance: the task stops.
@@ -35,7 +37,7 @@ pub enum Inline {
     Declined(Envelope),
 }
 
-impl Default for Turns {
+impl<I> Default for Turns<I> {
     fn default() -> Self {
         Turns {
             instance: Mutex::new(None),
@@ -47,13 +49,13 @@ impl Default for Turns {
     }
 }
 
-impl std::fmt::Debug for Turns {
+impl<I> std::fmt::Debug for Turns<I> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Turns").field("queued", &self.queued.load(Ordering::Relaxed)).finish_non_exhaustive()
     }
 }
 
-impl Turns {
+impl<I: Instance> Turns<I> {
     /// A message is about to go into the mailbox: callers queue behind it from now on.
     pub(crate) fn queue(&self) {
         self.queued.fetch_add(1, Ordering::AcqRel);
@@ -96,7 +98,7 @@ impl Turns {
     /// is still fit to run (not faulted, not stale).
     pub(crate) async fn handle(
         &self,
-        instance: &mut GrainInstance,
+        instance: &mut I,
         envelope: Envelope,
         stats: &ActivationStats,
         grain: &GrainId,
@@ -133,7 +135,7 @@ impl Turns {
     }
 
     /// Waits for the instance (until a turn in progress ends).
-    pub(crate) async fn lock(&self) -> MutexGuard<'_, Option<GrainInstance>> {
+    pub(crate) async fn lock(&self) -> MutexGuard<'_, Option<I>> {
         self.instance.lock().await
     }
 
@@ -156,13 +158,13 @@ impl Turns {
 
 /// A turn run on a caller's task. If the caller is cancelled mid-turn, the instance is left
 /// part-way through a call and cannot be trusted: it is discarded and the task stops.
-struct InlineTurn<'a> {
-    slot: MutexGuard<'a, Option<GrainInstance>>,
-    turns: &'a Turns,
+struct InlineTurn<'a, I> {
+    slot: MutexGuard<'a, Option<I>>,
+    turns: &'a Turns<I>,
     finished: bool,
 }
 
-impl Drop for InlineTurn<'_> {
+impl<I> Drop for InlineTurn<'_, I> {
     fn drop(&mut self) {
         if !self.finished {
             *self.slot = None;

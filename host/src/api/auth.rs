@@ -1,5 +1,7 @@
 //! Bearer tokens: one guards kind administration, an optional one guards calls.
 
+use crate::cluster::transport::constant_time_eq;
+
 /// Tokens a node was started with; `None` leaves that group of operations open.
 #[derive(Clone, Debug, Default)]
 pub struct Tokens {
@@ -12,7 +14,9 @@ pub struct Tokens {
 /// Which group of operations a request belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
+    /// Pushing, removing and rolling back kinds.
     Admin,
+    /// Calling and sending to grains.
     Call,
     /// Listings and node info.
     Read,
@@ -20,8 +24,10 @@ pub enum Access {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Denied {
+    /// No token was given.
     #[error("this operation needs the {0} token: pass it as `authorization: Bearer <token>`")]
     Missing(&'static str),
+    /// The token given is not the one required.
     #[error("the {0} token given is not valid")]
     Wrong(&'static str),
 }
@@ -38,11 +44,6 @@ impl Tokens {
         let given = authorization.and_then(|value| value.strip_prefix("Bearer ")).ok_or(Denied::Missing(name))?;
         if constant_time_eq(given.as_bytes(), required.as_bytes()) { Ok(()) } else { Err(Denied::Wrong(name)) }
     }
-}
-
-/// Compares without returning early, so timing does not reveal how much of a token matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Node-side listings as API messages (the HTTP gateway reuses the proto types as JSON).
 
-use super::proto;
 use crate::config::KindSettings;
 use crate::kinds::KindInfo;
-use crate::node::{GrainListing, Node};
+use crate::node::{ClusterStatus, GrainListing, Node};
+use crate::proto::api as proto;
 use std::collections::HashMap;
 
 fn millis(duration: std::time::Duration) -> u64 {
@@ -44,12 +44,12 @@ pub fn active_per_kind(node: &Node) -> HashMap<String, u64> {
 
 pub fn kind(info: &KindInfo, active: &HashMap<String, u64>) -> proto::KindInfo {
     proto::KindInfo {
-        name: info.name.clone(),
-        version: info.version.clone(),
-        previous_versions: info.previous.clone(),
+        name: info.name.to_string(),
+        version: info.version.to_string(),
+        previous_versions: info.previous.iter().map(ToString::to_string).collect(),
         settings: Some(settings(&info.settings)),
         uploaded_at_unix_ms: info.uploaded_at_unix_ms,
-        active_grains: active.get(&info.name).copied().unwrap_or(0),
+        active_grains: active.get(info.name.as_str()).copied().unwrap_or(0),
     }
 }
 
@@ -70,5 +70,33 @@ pub fn node_info(node: &Node) -> proto::NodeInfoReply {
         activations_started: node.router().directory().started(),
         forwarded_messages: node.router().traffic().forwarded(),
         retried_messages: node.router().traffic().retried(),
+    }
+}
+
+/// What `ClusterStatus` reports.
+pub fn cluster_status(status: ClusterStatus) -> proto::ClusterStatusReply {
+    proto::ClusterStatusReply {
+        cluster: status.cluster,
+        provider: status.provider.as_str().to_string(),
+        self_id: status.self_id.to_string(),
+        members: status
+            .members
+            .into_iter()
+            .map(|member| {
+                let (grains_per_kind, unreachable) = match member.grains_per_kind {
+                    Ok(counts) => (counts, None),
+                    Err(why) => (HashMap::new(), Some(why)),
+                };
+                proto::ClusterMember {
+                    id: member.id.to_string(),
+                    status: member.status.as_str().to_string(),
+                    roles: member.roles.into_iter().collect(),
+                    hosting: member.hosting,
+                    grains_per_kind,
+                    unreachable,
+                    peer_address: member.peer.to_string(),
+                }
+            })
+            .collect(),
     }
 }

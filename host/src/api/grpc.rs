@@ -1,21 +1,21 @@
-//! The gRPC services (`Grains`, `Kinds`, `Node`, reflection) and the server that hosts them.
+//! The public gRPC services (`Grains`, `Kinds`, `Node`, and reflection of those alone) and the
+//! server that hosts them, over TLS when the node has a certificate.
 
 use super::ApiContext;
 use super::auth::Access;
 use super::convert;
-use super::proto::grains_server::{Grains, GrainsServer};
-use super::proto::kinds_server::{Kinds, KindsServer};
-use super::proto::node_server::{Node as NodeApi, NodeServer};
-use super::proto::remote_server::RemoteServer;
-use super::proto::{self, push_kind_chunk::Part};
-use super::replicate::{self, Change};
 use super::status::request_timeout;
 use crate::config::KindSettingsUpdate;
 use crate::error::CallError;
 use crate::ids::GrainId;
+use crate::proto::api::grains_server::{Grains, GrainsServer};
+use crate::proto::api::kinds_server::{Kinds, KindsServer};
+use crate::proto::api::node_server::{Node as NodeApi, NodeServer};
+use crate::proto::api::{self as proto, push_kind_chunk::Part};
 use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tonic::transport::{Identity, ServerTlsConfig};
 use tonic::{Request, Response, Status, Streaming};
 
 impl ApiContext {
@@ -35,7 +35,7 @@ fn nonzero_millis(ms: u64) -> Option<Duration> {
 }
 
 /// Settings from a push; zero fields keep the current values.
-pub(super) fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate {
+fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate {
     let settings = settings.unwrap_or_default();
     KindSettingsUpdate {
         idle_timeout: nonzero_millis(settings.idle_timeout_ms),
@@ -72,7 +72,7 @@ impl Grains for ApiContext {
             .node
             .grains()
             .iter()
-            .filter(|listing| kind.is_empty() || listing.grain.kind() == kind)
+            .filter(|listing| kind.is_empty() || *listing.grain.kind() == *kind)
             .map(|listing| convert::grain(&self.node, listing))
             .collect();
         Ok(Response::new(proto::ListGrainsReply { grains }))
@@ -86,7 +86,6 @@ impl Kinds for ApiContext {
         request: Request<Streaming<proto::PushKindChunk>>,
     ) -> Result<Response<proto::PushKindReply>, Status> {
         self.authorize(Access::Admin, &request)?;
-        let replay = replicate::is_replay(&request);
         let limit = self.node.config().max_module_bytes;
         let mut chunks = request.into_inner();
         let header = match chunks.message().await? {
@@ -121,14 +120,11 @@ impl Kinds for ApiContext {
         let compile_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::info!(
             kind = header.name,
-            version = pushed.kind.version(),
+            version = pushed.kind.version().short(),
             unchanged = pushed.unchanged,
             compile_ms,
             "kind pushed"
         );
-        if !replay && !pushed.unchanged {
-            replicate::to_peers(self, Change::Push { name: header.name.clone() });
-        }
         let kind = convert::kind_named(&self.node, &header.name);
         Ok(Response::new(proto::PushKindReply { kind, unchanged: pushed.unchanged, compile_ms }))
     }
@@ -147,13 +143,9 @@ impl Kinds for ApiContext {
         request: Request<proto::RemoveKindRequest>,
     ) -> Result<Response<proto::RemoveKindReply>, Status> {
         self.authorize(Access::Admin, &request)?;
-        let replay = replicate::is_replay(&request);
         let name = request.into_inner().name;
         self.node.remove_kind(&name)?;
         tracing::info!(kind = name, "kind removed");
-        if !replay {
-            replicate::to_peers(self, Change::Remove { name });
-        }
         Ok(Response::new(proto::RemoveKindReply {}))
     }
 
@@ -164,8 +156,7 @@ impl Kinds for ApiContext {
         self.authorize(Access::Admin, &request)?;
         let name = request.into_inner().name;
         let kind = self.node.rollback_kind(&name).await?;
-        tracing::info!(kind = name, version = kind.version(), "kind rolled back");
-        replicate::to_peers(self, Change::Push { name: name.clone() });
+        tracing::info!(kind = name, version = kind.version().short(), "kind rolled back");
         Ok(Response::new(proto::RollbackKindReply { kind: convert::kind_named(&self.node, &name) }))
     }
 }
@@ -178,25 +169,35 @@ impl NodeApi for ApiContext {
     ) -> Result<Response<proto::NodeInfoReply>, Status> {
         Ok(Response::new(convert::node_info(&self.node)))
     }
+
+    async fn cluster_status(
+        &self,
+        _request: Request<proto::ClusterStatusRequest>,
+    ) -> Result<Response<proto::ClusterStatusReply>, Status> {
+        Ok(Response::new(convert::cluster_status(self.node.cluster_status().await)))
+    }
 }
 
-/// Serves the gRPC API on `listener` until `shutdown` completes.
+/// Serves the public gRPC API on `listener` until `shutdown` completes; over TLS with
+/// `identity` when given.
 pub async fn serve(
     context: ApiContext,
     listener: TcpListener,
+    identity: Option<Identity>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(proto::DESCRIPTOR_SET)
         .build_v1()?;
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-    tonic::transport::Server::builder()
+    let mut server = tonic::transport::Server::builder();
+    if let Some(identity) = identity {
+        server = server.tls_config(ServerTlsConfig::new().identity(identity))?;
+    }
+    server
         .add_service(GrainsServer::new(context.clone()))
         .add_service(KindsServer::new(context.clone()))
-        .add_service(NodeServer::new(context.clone()))
-        .add_service(
-            RemoteServer::new(context).max_decoding_message_size(usize::MAX).max_encoding_message_size(usize::MAX),
-        )
+        .add_service(NodeServer::new(context))
         .add_service(reflection)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;

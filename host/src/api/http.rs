@@ -8,12 +8,12 @@
 //! Errors are `{"error": "..."}` with the matching HTTP status.
 
 use super::auth::{Access, Denied};
-use super::replicate::{self, Change};
-use super::{ApiContext, convert, proto};
+use super::{ApiContext, convert};
 use crate::config::KindSettingsUpdate;
-use crate::error::CallError;
+use crate::error::{CallError, Ran};
 use crate::ids::GrainId;
 use crate::kinds::RegistryError;
+use crate::proto::api as proto;
 use crate::runtime::KindError;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -25,20 +25,30 @@ use serde::Deserialize;
 use std::future::Future;
 use tokio::net::TcpListener;
 
-/// An error as the gateway answers it.
+/// An error as the gateway answers it: `{"error": "...", "ran": "no" | "maybe" | "yes"}`,
+/// where `ran` (on failed calls) says whether the message ran.
 pub struct ApiError {
     status: StatusCode,
     message: String,
+    ran: Option<Ran>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        let mut body = serde_json::json!({ "error": self.message });
+        if let Some(ran) = self.ran {
+            body["ran"] = serde_json::Value::from(match ran {
+                Ran::No => "no",
+                Ran::Maybe => "maybe",
+                Ran::Yes => "yes",
+            });
+        }
+        (self.status, Json(body)).into_response()
     }
 }
 
 fn error(status: StatusCode, message: impl ToString) -> ApiError {
-    ApiError { status, message: message.to_string() }
+    ApiError { status, message: message.to_string(), ran: None }
 }
 
 impl From<CallError> for ApiError {
@@ -49,11 +59,12 @@ impl From<CallError> for ApiError {
             CallError::Cycle(_) => StatusCode::CONFLICT,
             CallError::Timeout => StatusCode::GATEWAY_TIMEOUT,
             CallError::Unavailable(_) | CallError::NotHere(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CallError::MayHaveRun(_) => StatusCode::BAD_GATEWAY,
             CallError::Failed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CallError::Trapped(_) => StatusCode::INTERNAL_SERVER_ERROR,
             CallError::TimeLimit(_) | CallError::MemoryLimit(_) => StatusCode::INSUFFICIENT_STORAGE,
         };
-        error(status, e)
+        ApiError { status, message: e.to_string(), ran: Some(e.ran()) }
     }
 }
 
@@ -176,9 +187,6 @@ async fn push_kind(
 ) -> Result<Json<PushOutcome>, ApiError> {
     api.allow(Access::Admin, &headers)?;
     let pushed = api.node.push_kind(&name, body.to_vec(), settings.update()?).await?;
-    if !pushed.unchanged {
-        replicate::to_peers(&api, Change::Push { name: name.clone() });
-    }
     Ok(Json(PushOutcome { kind: convert::kind_named(&api.node, &name), unchanged: pushed.unchanged }))
 }
 
@@ -189,7 +197,6 @@ async fn remove_kind(
 ) -> Result<StatusCode, ApiError> {
     api.allow(Access::Admin, &headers)?;
     api.node.remove_kind(&name)?;
-    replicate::to_peers(&api, Change::Remove { name });
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -200,7 +207,6 @@ async fn rollback_kind(
 ) -> Result<Json<Option<proto::KindInfo>>, ApiError> {
     api.allow(Access::Admin, &headers)?;
     api.node.rollback_kind(&name).await?;
-    replicate::to_peers(&api, Change::Push { name: name.clone() });
     Ok(Json(convert::kind_named(&api.node, &name)))
 }
 

@@ -1,28 +1,21 @@
-//! How clients reach a node: the gRPC API (with reflection) and the HTTP/JSON gateway.
+//! How clients reach a node: the public gRPC API (`granary.v1`, with reflection of it alone)
+//! and the HTTP/JSON gateway, optionally over TLS. Peers never come this way: they use the
+//! peer port (see [`crate::cluster::transport`]).
 
 pub mod auth;
-mod cluster_status;
 mod convert;
 pub mod grpc;
 pub mod http;
-mod remote;
-pub mod replicate;
 mod status;
 
 use crate::node::Node;
 use std::sync::Arc;
 
-/// Generated from proto/granary/v1/granary.proto.
-pub mod proto {
-    tonic::include_proto!("granary.v1");
-
-    /// The encoded descriptors, served by gRPC reflection.
-    pub const DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("granary_descriptor");
-}
-
 /// What every API surface needs: the node and the tokens that guard it.
 #[derive(Clone)]
 pub struct ApiContext {
+    /// The node served.
     pub node: Arc<Node>,
+    /// The tokens requests must carry.
     pub tokens: auth::Tokens,
 }

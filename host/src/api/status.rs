@@ -1,11 +1,18 @@
-//! Maps call errors and request deadlines onto gRPC.
+//! Maps call errors and request deadlines onto gRPC. Every failed call carries a
+//! `google.rpc.ErrorInfo` detail whose reason says whether the message ran: `NOT_RUN`,
+//! `MAY_HAVE_RUN` or `RAN` (domain `granary.dev`), so clients never parse the message text.
 
 use super::auth::Denied;
 use crate::error::CallError;
 use crate::kinds::RegistryError;
 use crate::runtime::KindError;
+use std::collections::HashMap;
 use std::time::Duration;
 use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// The `ErrorInfo` domain of Granary's errors.
+pub const ERROR_DOMAIN: &str = "granary.dev";
 
 impl From<CallError> for Status {
     fn from(error: CallError) -> Self {
@@ -15,11 +22,14 @@ impl From<CallError> for Status {
             CallError::Cycle(_) => Code::FailedPrecondition,
             CallError::Timeout => Code::DeadlineExceeded,
             CallError::Unavailable(_) | CallError::NotHere(_) => Code::Unavailable,
+            CallError::MayHaveRun(_) => Code::Unknown,
             CallError::Failed(_) => Code::Aborted,
             CallError::Trapped(_) => Code::Internal,
             CallError::TimeLimit(_) | CallError::MemoryLimit(_) => Code::ResourceExhausted,
         };
-        Status::new(code, error.to_string())
+        let details =
+            ErrorDetails::with_error_info(error.ran().reason(), ERROR_DOMAIN, HashMap::<String, String>::new());
+        Status::with_error_details(code, error.to_string(), details)
     }
 }
 

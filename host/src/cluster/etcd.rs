@@ -3,9 +3,9 @@
 //! by revoking the lease); every member watches the keys to build its view. A node that loses
 //! its lease fences itself and registers again.
 
-use super::etcd_view::{self, Announcement};
+use super::etcd_view;
 use super::member::{ClusterView, MemberStatus};
-use super::membership::{LocalMember, Membership};
+use super::membership::{LocalMember, Membership, Provider};
 use anyhow::Context;
 use etcd_client::{Client, ConnectOptions, LeaseKeepAliveStream, LeaseKeeper, PutOptions};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// How long a dead node's key outlives it: the time peers take to see it go down.
 pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(3);
@@ -21,6 +22,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How the etcd provider is set up.
 pub struct EtcdSettings {
+    /// The cluster's name: its members register under `/granary/<cluster>/members/`.
     pub cluster: String,
     /// etcd client URLs, e.g. `http://127.0.0.1:2379`.
     pub endpoints: Vec<String>,
@@ -29,16 +31,18 @@ pub struct EtcdSettings {
 }
 
 impl EtcdSettings {
+    /// Settings for `cluster` at `endpoints`, with the default lease TTL.
     pub fn new(cluster: String, endpoints: Vec<String>) -> Self {
         EtcdSettings { cluster, endpoints, lease_ttl: DEFAULT_LEASE_TTL }
     }
 }
 
+/// Membership registered in etcd.
 pub struct EtcdMembership {
     registration: Arc<Registration>,
     view: watch::Sender<Arc<ClusterView>>,
-    keep_alive: JoinHandle<()>,
-    follower: JoinHandle<()>,
+    tasks: tokio::sync::Mutex<Vec<JoinHandle<()>>>,
+    stop: CancellationToken,
 }
 
 /// This node's key in etcd: the lease it lives under and the status it announces.
@@ -53,21 +57,21 @@ struct Registration {
 
 impl Registration {
     /// Puts the key, with the status last announced, under a fresh lease.
-    async fn register(&self) -> Result<(), etcd_client::Error> {
+    async fn register(&self) -> anyhow::Result<()> {
         let ttl = i64::try_from(self.ttl.as_secs().max(1)).unwrap_or(i64::MAX);
         let lease = self.client.clone().lease_grant(ttl, None).await?.id();
         self.lease.store(lease, Ordering::SeqCst);
         self.put().await
     }
 
-    async fn announce(&self, status: MemberStatus) -> Result<(), etcd_client::Error> {
+    async fn announce(&self, status: MemberStatus) -> anyhow::Result<()> {
         *self.status.lock().expect("status lock") = status;
         self.put().await
     }
 
-    async fn put(&self) -> Result<(), etcd_client::Error> {
+    async fn put(&self) -> anyhow::Result<()> {
         let status = *self.status.lock().expect("status lock");
-        let announcement = Announcement::of(&self.local, status).to_json();
+        let announcement = serde_json::to_string(&self.local.announcement(status))?;
         let options = PutOptions::new().with_lease(self.lease.load(Ordering::SeqCst));
         self.client.clone().put(self.key.as_str(), announcement, Some(options)).await?;
         Ok(())
@@ -104,22 +108,27 @@ impl EtcdMembership {
         let registration = Arc::new(registration);
         let (fence, fenced) = watch::channel(false);
         let (view, _) = watch::channel(Arc::new(etcd_view::view_of(&members)));
-        let keep_alive = tokio::spawn(keep_registered(Arc::clone(&registration), fence));
+        let stop = CancellationToken::new();
+        let keep_alive = tokio::spawn(keep_registered(Arc::clone(&registration), fence, stop.clone()));
         let following = etcd_view::Following { prefix, local: local_id, fenced, view: view.clone() };
-        let follower = tokio::spawn(etcd_view::follow(registration.client.clone(), following, members, revision));
-        Ok(EtcdMembership { registration, view, keep_alive, follower })
+        let follower =
+            tokio::spawn(etcd_view::follow(registration.client.clone(), following, members, revision, stop.clone()));
+        Ok(EtcdMembership { registration, view, tasks: tokio::sync::Mutex::new(vec![keep_alive, follower]), stop })
     }
 }
 
 /// Keeps this node's key alive. When renewals stop getting through for nearly the lease's
 /// TTL, peers are about to see this node down and take its grains, so it fences itself
 /// (hosts nothing) first; once etcd answers again it registers anew under a fresh lease.
-async fn keep_registered(registration: Arc<Registration>, fence: watch::Sender<bool>) {
+async fn keep_registered(registration: Arc<Registration>, fence: watch::Sender<bool>, stop: CancellationToken) {
     let interval = registration.ttl / 3;
     let mut renewing = None;
     let mut last_renewed = Instant::now();
     loop {
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            () = stop.cancelled() => return,
+        }
         let lease = registration.lease.load(Ordering::SeqCst);
         match tokio::time::timeout(interval, renew(&registration.client, lease, &mut renewing)).await {
             Ok(Ok(true)) => {
@@ -179,6 +188,10 @@ async fn renew(
 
 #[async_trait::async_trait]
 impl Membership for EtcdMembership {
+    fn provider(&self) -> Provider {
+        Provider::Etcd
+    }
+
     fn subscribe(&self) -> watch::Receiver<Arc<ClusterView>> {
         self.view.subscribe()
     }
@@ -189,12 +202,23 @@ impl Membership for EtcdMembership {
     }
 
     async fn stop(&self) {
-        self.keep_alive.abort();
+        self.stop.cancel();
+        for task in self.tasks.lock().await.drain(..) {
+            if let Err(e) = task.await {
+                tracing::warn!("an etcd membership task failed: {e}");
+            }
+        }
         // Revoking deletes the key now, rather than when the lease runs out.
         let lease = self.registration.lease.load(Ordering::SeqCst);
-        if let Err(e) = self.registration.client.clone().lease_revoke(lease).await {
-            tracing::warn!("cannot revoke the etcd lease (peers see this node down when it expires): {e}");
+        let mut client = self.registration.client.clone();
+        match tokio::time::timeout(STARTUP_TIMEOUT, client.lease_revoke(lease)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!("cannot revoke the etcd lease (peers see this node down when it expires): {e}")
+            }
+            Err(_) => {
+                tracing::warn!("etcd did not answer the lease revocation; peers see this node down when it expires")
+            }
         }
-        self.follower.abort();
     }
 }

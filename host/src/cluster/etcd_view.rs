@@ -2,37 +2,19 @@
 //! watched from that revision on; a member whose key disappears stays in the view as `Down`,
 //! and so does this node while it is fenced (its lease in doubt).
 
-use super::member::{ClusterView, Member, MemberStatus};
-use super::membership::LocalMember;
+use super::member::{Announcement, ClusterView, Member, MemberStatus};
 use super::quorum;
 use crate::ids::NodeId;
 use etcd_client::{Client, EventType, GetOptions, WatchOptions};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 /// How long to wait before reading the members again after losing the watch.
 const RESYNC_DELAY: Duration = Duration::from_millis(500);
-
-/// What a member's key holds, as JSON.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct Announcement {
-    pub status: MemberStatus,
-    pub roles: BTreeSet<String>,
-    pub hosting: bool,
-}
-
-impl Announcement {
-    pub fn of(local: &LocalMember, status: MemberStatus) -> Self {
-        Announcement { status, roles: local.roles.clone(), hosting: local.hosting }
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("an announcement serializes")
-    }
-}
 
 /// Every member seen so far, by id.
 pub type Members = BTreeMap<String, Member>;
@@ -75,12 +57,23 @@ impl Following {
 /// Publishes a view on every change of the members' keys after `revision` or of the fence;
 /// when the watch breaks, reads the members again (those gone meanwhile become `Down`) and
 /// watches anew.
-pub async fn follow(mut client: Client, mut following: Following, mut members: Members, mut revision: i64) {
+pub async fn follow(
+    mut client: Client,
+    mut following: Following,
+    mut members: Members,
+    mut revision: i64,
+    stop: CancellationToken,
+) {
     loop {
-        let Err(e) = watch_from(&mut client, &mut following, &mut members, revision).await;
+        let watched = tokio::select! {
+            watched = watch_from(&mut client, &mut following, &mut members, revision) => watched,
+            () = stop.cancelled() => return,
+        };
+        let Err(e) = watched;
         tracing::warn!("lost the etcd watch on {}: {e:#}", following.prefix);
         loop {
             tokio::select! {
+                () = stop.cancelled() => return,
                 () = tokio::time::sleep(RESYNC_DELAY) => {}
                 Ok(()) = following.fenced.changed() => {
                     following.publish(&members);
@@ -149,12 +142,7 @@ async fn watch_from(
 fn member_of(prefix: &str, key: &[u8], value: &[u8]) -> Option<Member> {
     let id = std::str::from_utf8(key).ok()?.strip_prefix(prefix)?;
     match serde_json::from_slice::<Announcement>(value) {
-        Ok(announcement) => Some(Member {
-            id: NodeId(id.to_string()),
-            roles: announcement.roles,
-            status: announcement.status,
-            hosting: announcement.hosting,
-        }),
+        Ok(announcement) => Some(Member::announced(NodeId(id.to_string()), announcement)),
         Err(e) => {
             tracing::warn!("ignoring member {id}: its etcd value is not an announcement: {e}");
             None

@@ -1,10 +1,11 @@
 //! `gossip`: membership by the chitchat crate (scuttlebutt gossip over UDP with seed nodes and
 //! phi-accrual failure detection). It gossips on the UDP port of the same number as the
-//! node's gRPC TCP port, so `--seeds` takes other nodes' `--listen` addresses. A member cut
-//! off with a minority of the cluster marks itself down (see `quorum`).
+//! node's public gRPC port, so `--seeds` takes other nodes' `--listen` addresses. Each member
+//! gossips one value, its [`Announcement`] as JSON. A member cut off with a minority of the
+//! cluster marks itself down (see `quorum`).
 
-use super::member::{ClusterView, Member, MemberStatus};
-use super::membership::{LocalMember, Membership};
+use super::member::{Announcement, ClusterView, Member, MemberStatus};
+use super::membership::{LocalMember, Membership, Provider};
 use super::quorum;
 use crate::ids::NodeId;
 use anyhow::Context;
@@ -15,32 +16,40 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
-const STATUS_KEY: &str = "status";
-const ROLES_KEY: &str = "roles";
-const HOSTING_KEY: &str = "hosting";
+/// The gossip key of a member's announcement.
+const ANNOUNCEMENT_KEY: &str = "member";
 /// How long a member with seeds waits to hear from one before it goes on alone.
 const SEED_WAIT: Duration = Duration::from_secs(5);
 
 /// How the gossip provider is set up.
 pub struct GossipSettings {
+    /// The cluster's name: only members of the same cluster gossip together.
     pub cluster: String,
     /// UDP address to gossip on.
     pub listen: SocketAddr,
-    /// The address peers gossip to (the advertised gRPC address: same host and port).
+    /// The address peers gossip to.
     pub advertise: SocketAddr,
+    /// Members to join through: `host:port`, DNS names resolving to several addresses included.
     pub seeds: Vec<String>,
+    /// How often gossip runs; failure detection takes a few intervals.
     pub gossip_interval: Duration,
 }
 
+/// Membership by gossip.
 pub struct GossipMembership {
+    local: LocalMember,
     handle: tokio::sync::Mutex<Option<ChitchatHandle>>,
     chitchat: Arc<tokio::sync::Mutex<chitchat::Chitchat>>,
     view: watch::Sender<Arc<ClusterView>>,
-    follower: tokio::task::JoinHandle<()>,
+    follower: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    stop: CancellationToken,
 }
 
 impl GossipMembership {
+    /// Starts gossiping as `local` (`Joining`) over `transport`, and waits up to a few
+    /// seconds to hear from a seed.
     pub async fn start(
         local: LocalMember,
         settings: GossipSettings,
@@ -65,12 +74,7 @@ impl GossipMembership {
             extra_liveness_predicate: None,
             protocol_version: chitchat::ProtocolVersion::V0,
         };
-        let roles: Vec<&str> = local.roles.iter().map(String::as_str).collect();
-        let initial = vec![
-            (STATUS_KEY.to_string(), MemberStatus::Joining.as_str().to_string()),
-            (ROLES_KEY.to_string(), roles.join(",")),
-            (HOSTING_KEY.to_string(), if local.hosting { "1" } else { "0" }.to_string()),
-        ];
+        let initial = vec![(ANNOUNCEMENT_KEY.to_string(), to_json(&local.announcement(MemberStatus::Joining)))];
         let handle = chitchat::spawn_chitchat(config, initial, transport)
             .await
             .with_context(|| format!("cannot gossip on udp://{}", settings.listen))?;
@@ -85,9 +89,28 @@ impl GossipMembership {
             }
         }
         let (view, _) = watch::channel(Arc::new(ClusterView::default()));
-        let follower = tokio::spawn(follow(local.id.clone(), live, view.clone()));
-        Ok(GossipMembership { handle: tokio::sync::Mutex::new(Some(handle)), chitchat, view, follower })
+        let stop = CancellationToken::new();
+        let follower = tokio::spawn(follow(local.id.clone(), live, view.clone(), stop.clone()));
+        Ok(GossipMembership {
+            local,
+            handle: tokio::sync::Mutex::new(Some(handle)),
+            chitchat,
+            view,
+            follower: tokio::sync::Mutex::new(Some(follower)),
+            stop,
+        })
     }
+}
+
+impl GossipMembership {
+    /// Starts gossiping over UDP on `settings.listen`.
+    pub async fn start_udp(local: LocalMember, settings: GossipSettings) -> anyhow::Result<Self> {
+        GossipMembership::start(local, settings, &chitchat::transport::UdpTransport).await
+    }
+}
+
+fn to_json(announcement: &Announcement) -> String {
+    serde_json::to_string(announcement).expect("an announcement serializes")
 }
 
 /// Turns chitchat's live-node map into views: a member that stops being live is `Down` (or
@@ -96,13 +119,17 @@ async fn follow(
     local: NodeId,
     mut live: watch::Receiver<BTreeMap<ChitchatId, NodeState>>,
     view: watch::Sender<Arc<ClusterView>>,
+    stop: CancellationToken,
 ) {
     let mut known: BTreeMap<String, Member> = BTreeMap::new();
     let mut left = BTreeSet::new();
     loop {
         let nodes = live.borrow_and_update().clone();
-        let alive: BTreeMap<String, Member> =
-            nodes.iter().map(|(id, state)| member_of(id, state)).map(|member| (member.id.0.clone(), member)).collect();
+        let alive: BTreeMap<String, Member> = nodes
+            .iter()
+            .filter_map(|(id, state)| member_of(id, state))
+            .map(|member| (member.id.0.clone(), member))
+            .collect();
         for member in known.values_mut().filter(|member| !alive.contains_key(&member.id.0)) {
             if member.status == MemberStatus::Leaving {
                 left.insert(member.id.0.clone());
@@ -119,30 +146,37 @@ async fn follow(
             quorum::fenced(members, &local)
         };
         view.send_replace(Arc::new(ClusterView::new(members)));
-        if live.changed().await.is_err() {
-            return;
+        tokio::select! {
+            changed = live.changed() => if changed.is_err() { return },
+            () = stop.cancelled() => return,
         }
     }
 }
 
-fn member_of(id: &ChitchatId, state: &NodeState) -> Member {
-    let roles = state.get(ROLES_KEY).unwrap_or_default();
-    Member {
-        id: NodeId(id.node_id.to_string()),
-        roles: roles.split(',').filter(|role| !role.is_empty()).map(str::to_string).collect(),
-        status: state.get(STATUS_KEY).and_then(MemberStatus::parse).unwrap_or(MemberStatus::Joining),
-        hosting: state.get(HOSTING_KEY) != Some("0"),
+/// The member a node's gossiped state announces, if it announced one this version reads.
+fn member_of(id: &ChitchatId, state: &NodeState) -> Option<Member> {
+    let text = state.get(ANNOUNCEMENT_KEY)?;
+    match serde_json::from_str::<Announcement>(text) {
+        Ok(announcement) => Some(Member::announced(NodeId(id.node_id.to_string()), announcement)),
+        Err(e) => {
+            tracing::warn!(member = %id.node_id, "ignoring a member whose announcement is unreadable: {e}");
+            None
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl Membership for GossipMembership {
+    fn provider(&self) -> Provider {
+        Provider::Gossip
+    }
+
     fn subscribe(&self) -> watch::Receiver<Arc<ClusterView>> {
         self.view.subscribe()
     }
 
     async fn set_status(&self, status: MemberStatus) -> anyhow::Result<()> {
-        self.chitchat.lock().await.self_node_state().set(STATUS_KEY, status.as_str());
+        self.chitchat.lock().await.self_node_state().set(ANNOUNCEMENT_KEY, to_json(&self.local.announcement(status)));
         Ok(())
     }
 
@@ -152,6 +186,11 @@ impl Membership for GossipMembership {
         {
             tracing::warn!("gossip did not stop cleanly: {e:#}");
         }
-        self.follower.abort();
+        self.stop.cancel();
+        if let Some(follower) = self.follower.lock().await.take()
+            && let Err(e) = follower.await
+        {
+            tracing::warn!("the gossip follower failed: {e}");
+        }
     }
 }

@@ -2,18 +2,17 @@
 //! that can host the kind and scores highest for it. A join or leave moves only the grains
 //! whose top scorer changed, about 1/N of them.
 
-use super::member::ClusterView;
+use super::member::{ClusterView, Member};
 use crate::ids::{GrainId, NodeId};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
 /// The member that owns `grain`, among those that can host a kind needing `roles`.
-pub fn owner<'a>(view: &'a ClusterView, grain: &GrainId, roles: &BTreeSet<String>) -> Option<&'a NodeId> {
+pub fn owner<'a>(view: &'a ClusterView, grain: &GrainId, roles: &BTreeSet<String>) -> Option<&'a Member> {
     view.members
         .iter()
         .filter(|member| member.can_host(roles))
         .max_by_key(|member| (score(&member.id, grain), &member.id.0))
-        .map(|member| &member.id)
 }
 
 /// A stable 64-bit score of (member, grain): the same on every node, platform and build.
@@ -21,7 +20,7 @@ fn score(member: &NodeId, grain: &GrainId) -> u64 {
     let digest = Sha256::new()
         .chain_update(member.0.as_bytes())
         .chain_update([0xff])
-        .chain_update(grain.kind().as_bytes())
+        .chain_update(grain.kind().as_str().as_bytes())
         .chain_update(b"/")
         .chain_update(grain.identity().as_bytes())
         .finalize();
@@ -38,6 +37,7 @@ mod tests {
             ids.iter()
                 .map(|id| Member {
                     id: NodeId(id.to_string()),
+                    peer: "127.0.0.1:1".parse().expect("an address"),
                     roles: BTreeSet::new(),
                     status: MemberStatus::Up,
                     hosting: true,
@@ -59,9 +59,9 @@ mod tests {
         let mut per_member = std::collections::HashMap::new();
         let mut moved = 0;
         for grain in &grains {
-            let before = owner(&three, grain, &none).unwrap();
+            let before = &owner(&three, grain, &none).unwrap().id;
             *per_member.entry(before.clone()).or_insert(0) += 1;
-            let after = owner(&four, grain, &none).unwrap();
+            let after = &owner(&four, grain, &none).unwrap().id;
             if before != after {
                 assert_eq!(after.0, "d:1", "a grain only moves to the new member");
                 moved += 1;
@@ -79,8 +79,8 @@ mod tests {
         view.members[1].status = MemberStatus::Leaving;
         let gpu = BTreeSet::from(["gpu".to_string()]);
         for grain in grains(100) {
-            assert_eq!(owner(&view, &grain, &BTreeSet::new()).unwrap().0, "a:1");
-            assert_eq!(owner(&view, &grain, &gpu).unwrap().0, "a:1");
+            assert_eq!(owner(&view, &grain, &BTreeSet::new()).unwrap().id.0, "a:1");
+            assert_eq!(owner(&view, &grain, &gpu).unwrap().id.0, "a:1");
         }
         view.members[0].status = MemberStatus::Down;
         assert_eq!(owner(&view, &grains(1)[0], &BTreeSet::new()), None);

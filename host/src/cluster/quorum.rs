@@ -34,7 +34,13 @@ mod tests {
     use super::*;
 
     fn member(id: &str, status: MemberStatus) -> Member {
-        Member { id: NodeId(id.into()), roles: BTreeSet::new(), status, hosting: true }
+        Member {
+            id: NodeId(id.into()),
+            peer: "127.0.0.1:1".parse().expect("an address"),
+            roles: BTreeSet::new(),
+            status,
+            hosting: true,
+        }
     }
 
     fn local(id: &str) -> NodeId {

@@ -2,6 +2,7 @@
 
 use super::module_store::write_durably;
 use crate::config::KindSettings;
+use crate::ids::{KindName, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,9 +14,10 @@ const HISTORY: usize = 10;
 /// One kind as persisted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindRecord {
-    pub version: String,
+    /// The current version.
+    pub version: Version,
     /// Earlier versions, most recent last.
-    pub previous: Vec<String>,
+    pub previous: Vec<Version>,
     pub idle_timeout_ms: u64,
     pub max_memory_bytes: u64,
     pub time_limit_ms: u64,
@@ -26,7 +28,8 @@ pub struct KindRecord {
 }
 
 impl KindRecord {
-    pub fn new(version: String, settings: &KindSettings, uploaded_at_unix_ms: u64) -> Self {
+    /// A kind first pushed as `version` with `settings`.
+    pub fn new(version: Version, settings: &KindSettings, uploaded_at_unix_ms: u64) -> Self {
         KindRecord {
             version,
             previous: Vec::new(),
@@ -38,6 +41,7 @@ impl KindRecord {
         }
     }
 
+    /// The settings the record holds.
     pub fn settings(&self) -> KindSettings {
         KindSettings {
             idle_timeout: Duration::from_millis(self.idle_timeout_ms),
@@ -48,7 +52,7 @@ impl KindRecord {
     }
 
     /// This record moved on to `version` with `settings`, remembering the version it replaces.
-    pub fn advanced(&self, version: String, settings: &KindSettings, uploaded_at_unix_ms: u64) -> Self {
+    pub fn advanced(&self, version: Version, settings: &KindSettings, uploaded_at_unix_ms: u64) -> Self {
         let mut previous = self.previous.clone();
         if self.version != version {
             previous.push(self.version.clone());
@@ -70,11 +74,13 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The catalog in the file at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Catalog { path: path.into() }
     }
 
-    pub fn load(&self) -> anyhow::Result<BTreeMap<String, KindRecord>> {
+    /// Every kind as last saved (none if the file does not exist yet).
+    pub fn load(&self) -> anyhow::Result<BTreeMap<KindName, KindRecord>> {
         match std::fs::read(&self.path) {
             Ok(bytes) => Ok(serde_json::from_slice(&bytes)
                 .map_err(|e| anyhow::anyhow!("corrupt kind catalog {}: {e}", self.path.display()))?),
@@ -83,7 +89,8 @@ impl Catalog {
         }
     }
 
-    pub fn save(&self, records: &BTreeMap<String, KindRecord>) -> std::io::Result<()> {
+    /// Replaces the file with `records`, durably.
+    pub fn save(&self, records: &BTreeMap<KindName, KindRecord>) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(records).map_err(std::io::Error::other)?;
         write_durably(&self.path, &bytes)
     }

@@ -8,7 +8,7 @@ mod catalog;
 mod module_store;
 
 use crate::config::{KindSettings, KindSettingsUpdate};
-use crate::ids::{GrainIdError, validate_kind_name};
+use crate::ids::{GrainIdError, KindName, Version};
 use crate::runtime::{Kind, KindCompiler, KindError};
 use catalog::{Catalog, KindRecord};
 use module_store::ModuleStore;
@@ -21,16 +21,22 @@ use tokio::sync::watch;
 /// Why a kind operation was refused. The registry is unchanged when one is returned.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
+    /// The name is not a valid kind name.
     #[error(transparent)]
     BadName(#[from] GrainIdError),
+    /// The module cannot be a kind.
     #[error(transparent)]
     BadModule(#[from] KindError),
+    /// The settings are out of bounds.
     #[error("invalid kind settings: {0}")]
     BadSettings(String),
+    /// No kind of that name.
     #[error("unknown kind {0:?}")]
     NotFound(String),
+    /// A rollback with nothing to go back to.
     #[error("kind {0:?} has no earlier version to roll back to")]
     NoPrevious(String),
+    /// The module or catalog could not be written or read.
     #[error("cannot store kind: {0}")]
     Storage(String),
 }
@@ -41,16 +47,21 @@ pub type KindVersions = watch::Receiver<Option<Arc<Kind>>>;
 /// What a listing shows of a kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindInfo {
-    pub name: String,
-    pub version: String,
+    /// The kind's name.
+    pub name: KindName,
+    /// Its current version.
+    pub version: Version,
     /// Earlier versions, most recent last.
-    pub previous: Vec<String>,
+    pub previous: Vec<Version>,
+    /// Its settings.
     pub settings: KindSettings,
+    /// When the current version was pushed.
     pub uploaded_at_unix_ms: u64,
 }
 
 /// The outcome of a push.
 pub struct Pushed {
+    /// The kind now current.
     pub kind: Arc<Kind>,
     /// The same bytes and settings were already current: nothing changed.
     pub unchanged: bool,
@@ -58,10 +69,11 @@ pub struct Pushed {
 
 #[derive(Default)]
 struct Live {
-    records: BTreeMap<String, KindRecord>,
-    current: HashMap<String, watch::Sender<Option<Arc<Kind>>>>,
+    records: BTreeMap<KindName, KindRecord>,
+    current: HashMap<KindName, watch::Sender<Option<Arc<Kind>>>>,
 }
 
+/// The node's kinds by name, each with its current version and history.
 pub struct KindRegistry {
     compiler: KindCompiler,
     modules: ModuleStore,
@@ -103,7 +115,7 @@ impl KindRegistry {
                 Ok(kind) => {
                     live.current.insert(name.clone(), watch::Sender::new(Some(kind)));
                 }
-                Err(e) => tracing::error!(kind = name, "cannot load kind version {}: {e}", record.version),
+                Err(e) => tracing::error!(kind = name.as_str(), "cannot load kind version {}: {e}", record.version),
             }
         }
         live.records = records;
@@ -115,12 +127,17 @@ impl KindRegistry {
         self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn load_version(&self, name: &str, version: &str, settings: KindSettings) -> Result<Arc<Kind>, RegistryError> {
+    fn load_version(
+        &self,
+        name: &KindName,
+        version: &Version,
+        settings: KindSettings,
+    ) -> Result<Arc<Kind>, RegistryError> {
         let bytes = self.modules.get(version).map_err(|e| storage(format!("module {version}: {e}")))?;
         Ok(Arc::new(self.compiler.compile(name, &bytes, settings)?))
     }
 
-    fn settings_for(&self, name: &str, update: &KindSettingsUpdate) -> Result<KindSettings, RegistryError> {
+    fn settings_for(&self, name: &KindName, update: &KindSettingsUpdate) -> Result<KindSettings, RegistryError> {
         let base = self.lock().records.get(name).map_or_else(|| self.defaults.clone(), KindRecord::settings);
         let settings = update.apply(base);
         if settings.max_memory > self.max_memory {
@@ -137,11 +154,10 @@ impl KindRegistry {
 
     /// Checks, compiles and makes `bytes` the current version of kind `name`.
     /// CPU-heavy (compiling): run it off the async executor.
-    pub fn push(&self, name: &str, bytes: &[u8], update: &KindSettingsUpdate) -> Result<Pushed, RegistryError> {
-        validate_kind_name(name)?;
+    pub fn push(&self, name: &KindName, bytes: &[u8], update: &KindSettingsUpdate) -> Result<Pushed, RegistryError> {
         let settings = self.settings_for(name, update)?;
-        if let Some(kind) = self.get(name)
-            && kind.version() == KindCompiler::version_of(bytes)
+        if let Some(kind) = self.get(name.as_str())
+            && *kind.version() == Version::of(bytes)
             && *kind.settings() == settings
         {
             return Ok(Pushed { kind, unchanged: true });
@@ -149,27 +165,27 @@ impl KindRegistry {
         let kind = Arc::new(self.compiler.compile(name, bytes, settings.clone())?);
         self.modules.put(kind.version(), bytes).map_err(storage)?;
         self.make_current(name, &kind, |previous| match previous {
-            Some(record) => record.advanced(kind.version().to_string(), &settings, now_unix_ms()),
-            None => KindRecord::new(kind.version().to_string(), &settings, now_unix_ms()),
+            Some(record) => record.advanced(kind.version().clone(), &settings, now_unix_ms()),
+            None => KindRecord::new(kind.version().clone(), &settings, now_unix_ms()),
         })?;
         Ok(Pushed { kind, unchanged: false })
     }
 
     /// Makes the previous version of `name` current again (its settings are the current ones).
-    pub fn rollback(&self, name: &str) -> Result<Arc<Kind>, RegistryError> {
-        let record = self.lock().records.get(name).cloned().ok_or_else(|| RegistryError::NotFound(name.into()))?;
+    pub fn rollback(&self, name: &KindName) -> Result<Arc<Kind>, RegistryError> {
+        let record = self.lock().records.get(name).cloned().ok_or_else(|| RegistryError::NotFound(name.to_string()))?;
         let mut previous = record.previous.clone();
-        let version = previous.pop().ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
+        let version = previous.pop().ok_or_else(|| RegistryError::NoPrevious(name.to_string()))?;
         let kind = self.load_version(name, &version, record.settings())?;
         self.make_current(name, &kind, |_| KindRecord { version: version.clone(), previous, ..record.clone() })?;
         Ok(kind)
     }
 
     /// Removes kind `name`; its live activations deactivate and new messages find no kind.
-    pub fn remove(&self, name: &str) -> Result<(), RegistryError> {
+    pub fn remove(&self, name: &KindName) -> Result<(), RegistryError> {
         let mut live = self.lock();
         let mut records = live.records.clone();
-        records.remove(name).ok_or_else(|| RegistryError::NotFound(name.into()))?;
+        records.remove(name).ok_or_else(|| RegistryError::NotFound(name.to_string()))?;
         self.catalog.save(&records).map_err(storage)?;
         live.records = records;
         if let Some(current) = live.current.get(name) {
@@ -181,29 +197,29 @@ impl KindRegistry {
     /// Persists the new record, then publishes `kind` to new and live activations.
     fn make_current(
         &self,
-        name: &str,
+        name: &KindName,
         kind: &Arc<Kind>,
         record: impl FnOnce(Option<&KindRecord>) -> KindRecord,
     ) -> Result<(), RegistryError> {
         let mut live = self.lock();
         let mut records = live.records.clone();
         let next = record(records.get(name));
-        records.insert(name.to_string(), next);
+        records.insert(name.clone(), next);
         self.catalog.save(&records).map_err(storage)?;
         live.records = records;
         live.current
-            .entry(name.to_string())
+            .entry(name.clone())
             .or_insert_with(|| watch::Sender::new(None))
             .send_replace(Some(Arc::clone(kind)));
         Ok(())
     }
 
-    /// The current version of kind `name`.
     /// The module bytes of `version`, as uploaded.
-    pub fn module(&self, version: &str) -> std::io::Result<Vec<u8>> {
+    pub fn module(&self, version: &Version) -> std::io::Result<Vec<u8>> {
         self.modules.get(version)
     }
 
+    /// The current version of kind `name`.
     pub fn get(&self, name: &str) -> Option<Arc<Kind>> {
         self.lock().current.get(name).and_then(|current| current.borrow().clone())
     }

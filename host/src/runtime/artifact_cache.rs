@@ -2,11 +2,13 @@
 //!
 //! Compiling a 17 MB Python grain takes about 10 s; loading its artifact takes milliseconds.
 
+use crate::ids::Version;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+/// A directory of compiled components for one engine configuration.
 pub struct ArtifactCache {
     dir: PathBuf,
     engine_key: String,
@@ -22,14 +24,14 @@ impl ArtifactCache {
         Ok(ArtifactCache { dir, engine_key: format!("{:016x}", hasher.finish()) })
     }
 
-    fn path(&self, content_hash: &str) -> PathBuf {
-        self.dir.join(format!("{content_hash}-{}.cwasm", self.engine_key))
+    fn path(&self, version: &Version) -> PathBuf {
+        self.dir.join(format!("{version}-{}.cwasm", self.engine_key))
     }
 
-    /// The compiled component for `content_hash`, compiling and storing it on a miss.
+    /// The compiled component of `version`, compiling and storing it on a miss.
     /// A corrupt or incompatible artifact is replaced.
-    pub fn load_or_compile(&self, engine: &Engine, content_hash: &str, bytes: &[u8]) -> anyhow::Result<Component> {
-        let path = self.path(content_hash);
+    pub fn load_or_compile(&self, engine: &Engine, version: &Version, bytes: &[u8]) -> anyhow::Result<Component> {
+        let path = self.path(version);
         if path.exists() {
             // SAFETY: the file was written by `store` below from `Component::serialize` of
             // this engine configuration (the engine key is in its name), under the node's data dir.
@@ -40,7 +42,7 @@ impl ArtifactCache {
                 }
             }
         }
-        let component = Component::new(engine, bytes).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        let component = Component::new(engine, bytes)?;
         if let Err(e) = store(&path, &component) {
             tracing::warn!(path = %path.display(), "cannot cache compiled artifact: {e:#}");
         }
@@ -49,7 +51,7 @@ impl ArtifactCache {
 }
 
 fn store(path: &Path, component: &Component) -> anyhow::Result<()> {
-    let bytes = component.serialize().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = component.serialize()?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;

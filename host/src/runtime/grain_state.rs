@@ -1,9 +1,9 @@
 //! What a grain's `Store` holds: its WASI context, its limits and its view of the node.
 
+use super::GrainHost;
 use super::limits::GrainLimiter;
-use crate::activation::Origin;
 use crate::ids::GrainId;
-use crate::router::Router;
+use crate::message::Origin;
 use crate::state::{Claim, Epoch, StoredState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +25,8 @@ pub struct GrainState {
     table: ResourceTable,
     pub(crate) limiter: GrainLimiter,
     pub(crate) grain: GrainId,
-    pub(crate) router: Arc<Router>,
+    /// How the grain reaches other grains and its state.
+    pub(crate) host: Arc<dyn GrainHost>,
     /// The epoch this activation claimed: a newer activation's claim fences its writes off.
     pub(crate) epoch: Epoch,
     /// The last state this activation loaded or saved; its etag fences the next write.
@@ -38,7 +39,9 @@ pub struct GrainState {
 }
 
 impl GrainState {
-    pub fn new(grain: GrainId, router: Arc<Router>, claim: Claim, max_memory: u64) -> Self {
+    /// The store data of a new activation of `grain` that made `claim`, reaching the node
+    /// through `host`, its linear memory capped at `max_memory` bytes.
+    pub fn new(grain: GrainId, host: Arc<dyn GrainHost>, claim: Claim, max_memory: u64) -> Self {
         // No preopened directories, no environment, no network: no ambient authority.
         let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
         let now = Instant::now();
@@ -47,7 +50,7 @@ impl GrainState {
             table: ResourceTable::new(),
             limiter: GrainLimiter::new(max_memory),
             grain,
-            router,
+            host,
             epoch: claim.epoch,
             saved: claim.saved,
             receive_timeout: None,

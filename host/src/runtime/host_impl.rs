@@ -3,9 +3,9 @@
 use super::bindings::granary::grain::{host, types};
 use super::bindings::{LogLevel, WitCallError, WitGrainId};
 use super::grain_state::GrainState;
-use crate::activation::Origin;
 use crate::error::CallError;
 use crate::ids::GrainId;
+use crate::message::Origin;
 use crate::state::StateError;
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ impl GrainState {
 
 fn to_wit(error: CallError) -> WitCallError {
     match error {
-        CallError::UnknownKind(_) | CallError::Unavailable(_) | CallError::NotHere(_) => {
+        CallError::UnknownKind(_) | CallError::Unavailable(_) | CallError::NotHere(_) | CallError::MayHaveRun(_) => {
             WitCallError::Unavailable(error.to_string())
         }
         CallError::InvalidRequest(_) | CallError::Cycle(_) => WitCallError::Rejected(error.to_string()),
@@ -75,7 +75,7 @@ impl host::Host for GrainState {
             return Err("this activation is stale: a newer one owns the state".into());
         }
         let expected = self.saved.as_ref().map(|saved| saved.etag);
-        match self.router.state_store().save(&self.grain, &state, expected, self.epoch).await {
+        match self.host.save_state(&self.grain, &state, expected, self.epoch).await {
             Ok(etag) => {
                 self.saved = Some(crate::state::StoredState { bytes: state, etag });
                 Ok(())
@@ -91,14 +91,14 @@ impl host::Host for GrainState {
 
     async fn call(&mut self, target: WitGrainId, method: String, payload: Vec<u8>) -> Result<Vec<u8>, WitCallError> {
         let (target, origin) = self.outgoing(target)?;
-        self.router.call(&target, method, payload, origin).await.map_err(to_wit)
+        self.host.call(&target, method, payload, origin).await.map_err(to_wit)
     }
 
     async fn send(&mut self, target: WitGrainId, method: String, payload: Vec<u8>) -> Result<(), WitCallError> {
         let (target, mut origin) = self.outgoing(target)?;
         // A one-way message waits for nobody, so it cannot close a cycle.
         origin.chain.clear();
-        self.router.send(&target, method, payload, origin).await.map_err(to_wit)
+        self.host.send(&target, method, payload, origin).await.map_err(to_wit)
     }
 
     fn set_receive_timeout(&mut self, millis: u64) {

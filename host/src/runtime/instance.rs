@@ -4,7 +4,7 @@ use super::bindings::Grain;
 use super::grain_state::GrainState;
 use super::kind::Kind;
 use super::limits::{Fault, TimeLimitExceeded};
-use crate::activation::Origin;
+use crate::message::Origin;
 use std::time::Duration;
 use tokio::time::Instant;
 use wasmtime::{Store, UpdateDeadline};

@@ -4,7 +4,7 @@ use super::artifact_cache::ArtifactCache;
 use super::bindings::{Grain, GrainPre};
 use super::grain_state::GrainState;
 use crate::config::KindSettings;
-use sha2::{Digest, Sha256};
+use crate::ids::{KindName, Version};
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::wasmparser::Parser;
@@ -35,23 +35,25 @@ pub enum KindError {
 
 /// A loaded kind version.
 pub struct Kind {
-    name: String,
-    version: String,
+    name: KindName,
+    version: Version,
     settings: KindSettings,
     engine: Engine,
     pre: GrainPre<GrainState>,
 }
 
 impl Kind {
-    pub fn name(&self) -> &str {
+    /// The kind's name.
+    pub fn name(&self) -> &KindName {
         &self.name
     }
 
-    /// The sha256 of the component bytes, hex.
-    pub fn version(&self) -> &str {
+    /// The sha256 of the component bytes.
+    pub fn version(&self) -> &Version {
         &self.version
     }
 
+    /// The settings every activation of this version runs under.
     pub fn settings(&self) -> &KindSettings {
         &self.settings
     }
@@ -74,6 +76,8 @@ pub struct KindCompiler {
 }
 
 impl KindCompiler {
+    /// A compiler for `engine`, caching artifacts in `cache`, refusing modules over
+    /// `max_module_bytes`.
     pub fn new(engine: Engine, cache: ArtifactCache, max_module_bytes: usize) -> anyhow::Result<Self> {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -81,21 +85,16 @@ impl KindCompiler {
         Ok(KindCompiler { engine, linker, cache, max_module_bytes })
     }
 
-    /// The version a component gets: the hex sha256 of its bytes.
-    pub fn version_of(bytes: &[u8]) -> String {
-        hex::encode(Sha256::digest(bytes))
-    }
-
     /// Checks `bytes` against the grain world and compiles them (or loads the cached artifact).
     /// CPU-heavy: call it off the async executor.
-    pub fn compile(&self, name: &str, bytes: &[u8], settings: KindSettings) -> Result<Kind, KindError> {
+    pub fn compile(&self, name: &KindName, bytes: &[u8], settings: KindSettings) -> Result<Kind, KindError> {
         if bytes.len() > self.max_module_bytes {
             return Err(KindError::TooLarge { size: bytes.len(), limit: self.max_module_bytes });
         }
         if !Parser::is_component(bytes) {
             return Err(if Parser::is_core_wasm(bytes) { KindError::CoreModule } else { KindError::NotWasm });
         }
-        let version = Self::version_of(bytes);
+        let version = Version::of(bytes);
         let component = self
             .cache
             .load_or_compile(&self.engine, &version, bytes)
@@ -111,6 +110,6 @@ impl KindCompiler {
         let pre =
             self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
         let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
-        Ok(Kind { name: name.to_string(), version, settings, engine: self.engine.clone(), pre })
+        Ok(Kind { name: name.clone(), version, settings, engine: self.engine.clone(), pre })
     }
 }

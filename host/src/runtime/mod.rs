@@ -3,6 +3,7 @@
 mod artifact_cache;
 mod bindings;
 mod engine;
+mod grain_host;
 mod grain_state;
 mod host_impl;
 mod instance;
@@ -11,6 +12,7 @@ mod limits;
 
 pub use artifact_cache::ArtifactCache;
 pub use engine::{EpochTicker, build_engine};
+pub use grain_host::GrainHost;
 pub use grain_state::GrainState;
 pub use instance::GrainInstance;
 pub use kind::{Kind, KindCompiler, KindError};

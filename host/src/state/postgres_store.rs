@@ -153,12 +153,12 @@ impl PostgresStateStore {
 #[async_trait::async_trait]
 impl StateStore for PostgresStateStore {
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
-        let row = self.query_opt(LOAD, &[&grain.kind(), &grain.identity()]).await?;
+        let row = self.query_opt(LOAD, &[&grain.kind().as_str(), &grain.identity()]).await?;
         Ok(row.and_then(|row| stored_state(row.get("bytes"), row.get("etag"))))
     }
 
     async fn activate(&self, grain: &GrainId) -> Result<Claim, StateError> {
-        let row = self.query_one(ACTIVATE, &[&grain.kind(), &grain.identity()]).await?;
+        let row = self.query_one(ACTIVATE, &[&grain.kind().as_str(), &grain.identity()]).await?;
         Ok(Claim { epoch: Epoch(from_sql(row.get("epoch"))), saved: stored_state(row.get("bytes"), row.get("etag")) })
     }
 
@@ -171,12 +171,12 @@ impl StateStore for PostgresStateStore {
     ) -> Result<Etag, StateError> {
         let expected_sql = expected.map(|Etag(v)| to_sql(v)).transpose()?;
         let params: [&(dyn ToSql + Sync); 5] =
-            [&grain.kind(), &grain.identity(), &bytes, &to_sql(epoch.0)?, &expected_sql];
+            [&grain.kind().as_str(), &grain.identity(), &bytes, &to_sql(epoch.0)?, &expected_sql];
         if let Some(row) = self.query_opt(SAVE, &params).await? {
             return Ok(Etag(from_sql(row.get("etag"))));
         }
         // Refused. Epochs and etags only grow, so reading them now still shows why.
-        let row = self.query_opt(CURRENT, &[&grain.kind(), &grain.identity()]).await?;
+        let row = self.query_opt(CURRENT, &[&grain.kind().as_str(), &grain.identity()]).await?;
         let (current, actual) = row.map_or((Epoch::default(), None), |row| {
             (Epoch(from_sql(row.get("epoch"))), row.get::<_, Option<i64>>("etag").map(|v| Etag(from_sql(v))))
         });

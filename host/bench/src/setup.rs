@@ -1,0 +1,77 @@
+//! What every scenario starts from: the run's options, the counter components built from
+//! examples/, and nodes with in-memory state whose grains never idle out during a run.
+
+use anyhow::Context;
+use granary::config::{KindSettings, NodeConfig, PoolSettings};
+use granary::ids::{GrainId, NodeId};
+use granary::node::Node;
+use granary::state::MemoryStateStore;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How big and how often a run measures.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Small samples and one short repetition: proves the harness runs, measures little.
+    pub quick: bool,
+    /// Times each scenario is measured, its baseline alongside each time.
+    pub repetitions: usize,
+    /// Where the example grains were built: `<grains>/<lang>/counter.wasm`.
+    pub grains: PathBuf,
+}
+
+impl Options {
+    /// `quick` under `--quick`, else `full`.
+    pub fn size<T>(&self, quick: T, full: T) -> T {
+        if self.quick { quick } else { full }
+    }
+}
+
+/// The kind name every scenario installs the counter under.
+pub const COUNTER: &str = "counter";
+/// Largest linear memory a bench grain may use; the counter needs about 1 MiB.
+const GRAIN_MEMORY: u64 = 64 * 1024 * 1024;
+
+/// The counter component built for `lang`.
+pub fn counter_component(grains: &Path, lang: &str) -> anyhow::Result<Vec<u8>> {
+    let path = grains.join(lang).join("counter.wasm");
+    std::fs::read(&path)
+        .with_context(|| format!("cannot read {} (build it: ./examples/build.sh {lang})", path.display()))
+}
+
+/// A pool of `activations` slots with the bench's memory cap.
+pub fn pool(activations: u32) -> PoolSettings {
+    PoolSettings { max_activations: activations, max_grain_memory: GRAIN_MEMORY }
+}
+
+/// Kind settings under which a grain stays live for the whole run.
+pub fn long_lived() -> KindSettings {
+    KindSettings { idle_timeout: Duration::from_secs(3600), max_memory: GRAIN_MEMORY, ..KindSettings::default() }
+}
+
+/// A single node on in-memory state, with its data dir removed when dropped.
+pub struct BenchNode {
+    pub node: Arc<Node>,
+    _data: tempfile::TempDir,
+}
+
+impl BenchNode {
+    /// A node of `activations` slots with `component` installed as kind `counter`.
+    pub async fn with_counter(component: &[u8], activations: u32) -> anyhow::Result<BenchNode> {
+        let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
+        let config = NodeConfig { pool: pool(activations), ..NodeConfig::new(data.path()) };
+        let node = Node::with_state_store(config, NodeId("bench".into()), Arc::new(MemoryStateStore::default()))?;
+        node.push_kind(COUNTER, component.to_vec(), long_lived().into()).await?;
+        Ok(BenchNode { node: Arc::new(node), _data: data })
+    }
+
+    pub async fn shutdown(self) {
+        self.node.shutdown().await;
+    }
+}
+
+/// Grain `identity` of the bench's counter kind.
+pub fn counter_grain(identity: impl Into<String>) -> GrainId {
+    GrainId::new(COUNTER, identity).expect("bench identities are valid")
+}

@@ -1,0 +1,140 @@
+//! Serving a started node: the public gRPC API and HTTP gateway until Ctrl-C or SIGTERM,
+//! then an orderly stop within the drain limit. Shared by `granary dev` and `granary node`.
+
+use super::duration;
+use anyhow::Context;
+use granary::api::auth::Tokens;
+use granary::api::{ApiContext, grpc, http};
+use granary::node::Node;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Identity;
+
+/// What both `dev` and `node` take about serving: limits, tokens, TLS, the drain limit.
+#[derive(clap::Args)]
+pub struct ServeFlags {
+    /// Largest component accepted as a kind.
+    #[arg(long, default_value = "64MiB")]
+    max_module_size: bytesize::ByteSize,
+    /// Require this bearer token to push, remove or roll back kinds.
+    #[arg(long, env = "GRANARY_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Require this bearer token to call or send to grains.
+    #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
+    call_token: Option<String>,
+    /// This node's certificate (PEM): cluster members present it to each other on the peer
+    /// port (with --tls-key and --tls-ca); the public port serves TLS with it under
+    /// `granary dev`, and under `granary node` with --public-tls.
+    #[arg(long, env = "GRANARY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "GRANARY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// After SIGTERM, how long the node may take to hand over, deactivate and stop before it
+    /// exits anyway.
+    #[arg(long, env = "GRANARY_DRAIN_TIMEOUT", value_parser = duration::parse, default_value = "30s")]
+    drain_timeout: Duration,
+}
+
+impl ServeFlags {
+    pub fn max_module_bytes(&self) -> anyhow::Result<usize> {
+        usize::try_from(self.max_module_size.as_u64()).context("--max-module-size is too large")
+    }
+
+    /// This node's identity, if a certificate was given.
+    pub fn identity(&self) -> anyhow::Result<Option<Identity>> {
+        let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else { return Ok(None) };
+        let cert = std::fs::read(cert).with_context(|| format!("cannot read --tls-cert {}", cert.display()))?;
+        let key = std::fs::read(key).with_context(|| format!("cannot read --tls-key {}", key.display()))?;
+        Ok(Some(Identity::from_pem(cert, key)))
+    }
+}
+
+pub async fn bind(address: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))
+}
+
+/// Serves `node` publicly on the listeners until a signal, then stops it within the drain
+/// limit: the public ports stop taking new requests, a clustered node leaves (its grains hand
+/// over), every grain left saves its state, and the peer port closes.
+pub async fn serve(
+    node: Arc<Node>,
+    flags: ServeFlags,
+    public_tls: bool,
+    grpc_listener: TcpListener,
+    http_listener: Option<TcpListener>,
+) -> anyhow::Result<()> {
+    let identity = if public_tls {
+        Some(flags.identity()?.context("serving the public port over TLS needs --tls-cert and --tls-key")?)
+    } else {
+        None
+    };
+    let scheme = if identity.is_some() { "https" } else { "http" };
+    let api =
+        ApiContext { node: Arc::clone(&node), tokens: Tokens { admin: flags.admin_token, call: flags.call_token } };
+    let stop = CancellationToken::new();
+    let grpc_address = grpc_listener.local_addr()?;
+    let http_address = http_listener.as_ref().map(TcpListener::local_addr).transpose()?;
+    let cluster = node.cluster();
+    tracing::info!(
+        http = %http_address.map(|a| format!("http://{a}")).unwrap_or_else(|| "off".into()),
+        peer = %if cluster.provider() == granary::cluster::Provider::Single { "off".to_string() } else { cluster.local().peer.to_string() },
+        cluster = %cluster.name(),
+        provider = %cluster.provider().as_str(),
+        node = %cluster.local_id(),
+        "granary node listening on {scheme}://{grpc_address}"
+    );
+    let serve_grpc = grpc::serve(api.clone(), grpc_listener, identity, stop.clone().cancelled_owned());
+    let serve_http = async {
+        match http_listener {
+            Some(listener) => http::serve(api.clone(), listener, stop.clone().cancelled_owned()).await,
+            None => Ok(()),
+        }
+    };
+    let servers = async { tokio::try_join!(serve_grpc, serve_http).map(|_| ()) };
+    tokio::pin!(servers);
+    tokio::select! {
+        served = &mut servers => {
+            node.shutdown().await;
+            return served.context("a public port failed");
+        }
+        () = signalled() => {}
+    }
+    stop.cancel();
+    tracing::info!("stopping: handing over and deactivating grains");
+    let drained = tokio::time::timeout(flags.drain_timeout, async {
+        let (served, ()) = tokio::join!(&mut servers, node.shutdown());
+        served
+    })
+    .await;
+    match drained {
+        Ok(served) => {
+            tracing::info!("stopped");
+            served
+        }
+        Err(_) => {
+            tracing::warn!("the drain limit of {:?} passed: exiting with work left undone", flags.drain_timeout);
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn signalled() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(e) => {
+            tracing::warn!("cannot watch SIGTERM: {e}");
+            ctrl_c.await.ok();
+        }
+    }
+}

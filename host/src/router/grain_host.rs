@@ -1,0 +1,36 @@
+//! What grains ask of the node, served by the router: calls and sends go through routing like
+//! any other message, state goes to the node's store.
+
+use super::Router;
+use crate::error::CallError;
+use crate::ids::GrainId;
+use crate::message::Origin;
+use crate::runtime::GrainHost;
+use crate::state::{Epoch, Etag, StateError};
+
+#[async_trait::async_trait]
+impl GrainHost for Router {
+    async fn call(
+        &self,
+        target: &GrainId,
+        method: String,
+        payload: Vec<u8>,
+        origin: Origin,
+    ) -> Result<Vec<u8>, CallError> {
+        Router::call(self, target, method, payload, origin).await
+    }
+
+    async fn send(&self, target: &GrainId, method: String, payload: Vec<u8>, origin: Origin) -> Result<(), CallError> {
+        Router::send(self, target, method, payload, origin).await
+    }
+
+    async fn save_state(
+        &self,
+        grain: &GrainId,
+        bytes: &[u8],
+        expected: Option<Etag>,
+        epoch: Epoch,
+    ) -> Result<Etag, StateError> {
+        self.state.save(grain, bytes, expected, epoch).await
+    }
+}

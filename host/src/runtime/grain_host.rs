@@ -1,0 +1,33 @@
+//! The narrow way a grain reaches its node: calls and sends to other grains, and its state.
+//! The router implements it; the runtime knows nothing else of the node.
+
+use crate::error::CallError;
+use crate::ids::GrainId;
+use crate::message::Origin;
+use crate::state::{Epoch, Etag, StateError};
+
+/// What a grain's host functions ask of the node.
+#[async_trait::async_trait]
+pub trait GrainHost: Send + Sync + 'static {
+    /// Sends a request to `target` and waits for its reply until `origin.deadline`.
+    async fn call(
+        &self,
+        target: &GrainId,
+        method: String,
+        payload: Vec<u8>,
+        origin: Origin,
+    ) -> Result<Vec<u8>, CallError>;
+
+    /// Queues a one-way message for `target`.
+    async fn send(&self, target: &GrainId, method: String, payload: Vec<u8>, origin: Origin) -> Result<(), CallError>;
+
+    /// Writes `grain`'s state durably, fenced by the activation's `epoch` and the `expected`
+    /// etag it read; returns the new etag.
+    async fn save_state(
+        &self,
+        grain: &GrainId,
+        bytes: &[u8],
+        expected: Option<Etag>,
+        epoch: Epoch,
+    ) -> Result<Etag, StateError>;
+}
