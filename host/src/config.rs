@@ -34,9 +34,13 @@ impl Default for KindSettings {
 /// Settings given with a push; unset fields keep the kind's current (or the node's default) value.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KindSettingsUpdate {
+    /// A new receive timeout.
     pub idle_timeout: Option<Duration>,
+    /// A new memory cap per activation.
     pub max_memory: Option<u64>,
+    /// A new time limit per message.
     pub time_limit: Option<Duration>,
+    /// New roles.
     pub roles: Option<BTreeSet<String>>,
 }
 

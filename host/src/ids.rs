@@ -14,12 +14,16 @@ pub struct GrainId {
 /// Why a string is not a valid `kind/identity`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GrainIdError {
+    /// No `/` between kind and identity.
     #[error("grain id {0:?} is not of the form kind/identity")]
     MissingSlash(String),
+    /// Nothing before the `/`.
     #[error("grain id {0:?} has an empty kind")]
     EmptyKind(String),
+    /// Nothing after the `/`.
     #[error("grain id {0:?} has an empty identity")]
     EmptyIdentity(String),
+    /// A kind name with other characters.
     #[error("kind name {0:?} may only contain ASCII letters, digits, '-' and '_'")]
     BadKindName(String),
 }

@@ -19,6 +19,8 @@
 //!
 //! The command line (`granary`) and the benchmarks (`granary bench`) are crates of their own.
 
+#![deny(missing_docs)]
+
 pub mod activation;
 pub mod api;
 pub mod cluster;

@@ -1,6 +1,7 @@
 //! Multi-process cluster tests: real `granary node` processes on loopback (gossiping, or
 //! registered in a real etcd), grain state in a real PostgreSQL started by the harness,
 //! driven through the public gRPC API.
+#![allow(clippy::unwrap_used)] // a test may panic where it must not fail
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -1,5 +1,6 @@
 //! One conformance suite for every language's `counter`, each on a real `granary dev`
 //! process driven by the real CLI. Prints a language x scenario table.
+#![allow(clippy::unwrap_used)] // a test may panic where it must not fail
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -1,4 +1,5 @@
 //! End-to-end: real `granary dev` processes driven by the real `granary` CLI.
+#![allow(clippy::unwrap_used)] // a test may panic where it must not fail
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -1,5 +1,6 @@
 //! In-process tests of a node's runtime, on real components from examples/ and real state
 //! stores (redb, and a PostgreSQL server the tests start).
+#![allow(clippy::unwrap_used)] // a test may panic where it must not fail
 
 #[path = "../support/mod.rs"]
 mod support;

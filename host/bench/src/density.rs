@@ -23,7 +23,9 @@ const ACTIVATORS: usize = 32;
 /// Which side a density probe measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Side {
+    /// Live Granary activations.
     Granary,
+    /// Raw wasmtime instances.
     Raw,
 }
 

@@ -55,6 +55,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
+    /// Every scenario, in the order a full run takes them.
     pub const ALL: [Scenario; 7] = [
         Scenario::Warm,
         Scenario::Cold,

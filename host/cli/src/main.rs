@@ -30,9 +30,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start one node with embedded defaults (redb state, single-node membership).
-    Dev(dev::DevArgs),
+    Dev(Box<dev::DevArgs>),
     /// Start a cluster member: membership provider, shared state, roles.
-    Node(node::NodeArgs),
+    Node(Box<node::NodeArgs>),
     /// Inspect the cluster: members, status, roles, grains per member and kind.
     #[command(subcommand)]
     Cluster(cluster::ClusterCommand),
@@ -55,8 +55,8 @@ enum Command {
 impl Cli {
     async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Dev(args) => dev::run(args).await,
-            Command::Node(args) => node::run(args).await,
+            Command::Dev(args) => dev::run(*args).await,
+            Command::Node(args) => node::run(*args).await,
             Command::Cluster(command) => cluster::run(command).await,
             Command::Call(args) => call::call(args).await,
             Command::Send(args) => call::send(args).await,

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// What one activation has done: when it last finished a message, its memory, its version.
 #[derive(Debug)]
 pub struct ActivationStats {
     started: Instant,
@@ -26,10 +27,12 @@ impl Default for ActivationStats {
 }
 
 impl ActivationStats {
+    /// Records the kind version the activation runs (once).
     pub fn set_version(&self, version: &str) {
         self.version.get_or_init(|| version.to_string());
     }
 
+    /// Records a finished message and the instance's memory after it.
     pub fn record_turn(&self, memory_bytes: u64) {
         let since_start = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_active_ms.store(since_start, Ordering::Relaxed);
@@ -47,6 +50,7 @@ impl ActivationStats {
         self.started.elapsed().saturating_sub(last)
     }
 
+    /// The instance's linear memory after its last message.
     pub fn memory_bytes(&self) -> u64 {
         self.memory_bytes.load(Ordering::Relaxed)
     }

@@ -22,6 +22,7 @@ pub enum Access {
     Read,
 }
 
+/// Why a request was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Denied {
     /// No token was given.

@@ -218,6 +218,7 @@ async fn not_found() -> ApiError {
     error(StatusCode::NOT_FOUND, "no such route: see the HTTP gateway in README.md")
 }
 
+/// The gateway's routes, served with `api`.
 pub fn router(api: ApiContext) -> Router {
     let body_limit = api.node.config().max_module_bytes;
     Router::new()

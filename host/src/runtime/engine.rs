@@ -78,6 +78,7 @@ pub struct EpochTicker {
 }
 
 impl EpochTicker {
+    /// Starts advancing `engine`'s epoch on a thread of its own.
     pub fn start(engine: Engine) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use wasmtime::{Store, UpdateDeadline};
 
+/// A grain component instantiated in a `Store` of its own.
 pub struct GrainInstance {
     store: Store<GrainState>,
     exports: Grain,

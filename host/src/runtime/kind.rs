@@ -15,20 +15,37 @@ const GRAIN_EXPORTS: [&str; 3] = ["activate", "handle", "deactivate"];
 /// Why a module cannot become a kind. Nothing changes on the node when this is returned.
 #[derive(Debug, thiserror::Error)]
 pub enum KindError {
+    /// Over the node's module size limit.
     #[error("module is {size} bytes, over the limit of {limit}")]
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        /// The module's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not WebAssembly at all.
     #[error("not a WebAssembly component: the bytes do not start with the wasm header")]
     NotWasm,
+    /// A core module rather than a component.
     #[error("this is a core WebAssembly module, not a component: wrap it with `wasm-tools component new`")]
     CoreModule,
+    /// A component wasmtime cannot compile.
     #[error("invalid component: {0}")]
     Invalid(String),
+    /// A component of another world.
     #[error(
         "component does not implement the granary:grain/grain world: missing export(s) {missing} (it exports: {found})"
     )]
-    WrongWorld { missing: String, found: String },
+    WrongWorld {
+        /// The exports it lacks.
+        missing: String,
+        /// What it exports.
+        found: String,
+    },
+    /// Exports of the wrong types.
     #[error("component does not match the granary:grain/grain world: {0}")]
     WrongTypes(String),
+    /// Imports the node does not provide.
     #[error("component imports something the node does not provide: {0}")]
     UnsupportedImport(String),
 }

@@ -5,10 +5,13 @@ use std::time::Duration;
 /// Why a guest was stopped; its instance is discarded afterwards.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Fault {
+    /// The guest trapped.
     #[error("trapped: {0}")]
     Trap(String),
+    /// It ran past its time limit.
     #[error("exceeded its time limit of {0:?}")]
     TimeLimit(Duration),
+    /// It asked for more memory than its cap.
     #[error("exceeded its memory limit of {0} bytes")]
     MemoryLimit(u64),
     /// Not the guest's fault: the node's activation pool is full.

@@ -12,6 +12,7 @@ struct GrainRecord {
     saved: Option<StoredState>,
 }
 
+/// Grain state in memory: lost when the process ends.
 #[derive(Default)]
 pub struct MemoryStateStore {
     grains: Mutex<HashMap<GrainId, GrainRecord>>,

@@ -46,28 +46,48 @@ impl fmt::Display for Epoch {
 /// A grain's saved bytes and the version they are at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredState {
+    /// The state.
     pub bytes: Vec<u8>,
+    /// Its version.
     pub etag: Etag,
 }
 
 /// What a new activation starts from: the epoch it now holds and the state saved so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
+    /// The epoch the activation now holds.
     pub epoch: Epoch,
+    /// The state saved so far, if any.
     pub saved: Option<StoredState>,
 }
 
+/// Why a state operation failed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StateError {
     /// The write's etag is stale: another activation wrote since this one read.
     #[error("stale write for {grain}: expected version {expected:?}, store has {actual:?}")]
-    Conflict { grain: String, expected: Option<Etag>, actual: Option<Etag> },
+    Conflict {
+        /// The grain.
+        grain: String,
+        /// The version the write expected.
+        expected: Option<Etag>,
+        /// The version the store holds.
+        actual: Option<Etag>,
+    },
     /// The write comes from an activation that a newer one has fenced off.
     #[error(
         "fenced write for {grain}: this activation holds epoch {epoch}, but the grain's current epoch is {current} \
          (a newer activation owns it)"
     )]
-    Fenced { grain: String, epoch: Epoch, current: Epoch },
+    Fenced {
+        /// The grain.
+        grain: String,
+        /// The epoch the writing activation holds.
+        epoch: Epoch,
+        /// The grain's current epoch.
+        current: Epoch,
+    },
+    /// The store itself failed.
     #[error("state store failed: {0}")]
     Backend(String),
 }

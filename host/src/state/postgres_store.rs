@@ -51,6 +51,7 @@ const SAVE: &str = "
 /// What a refused write is explained with.
 const CURRENT: &str = "SELECT etag, epoch FROM granary_grain_state WHERE kind = $1 AND identity = $2";
 
+/// Grain state in a PostgreSQL database a cluster shares; the database does the fencing.
 pub struct PostgresStateStore {
     pool: Pool,
     /// `host:port/db`, for messages (the URL may hold a password).

@@ -12,6 +12,7 @@ const GRAIN_STATE: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("g
 /// transactions, so files from before epochs existed open unchanged.
 const GRAIN_EPOCH: TableDefinition<&str, u64> = TableDefinition::new("grain_epoch");
 
+/// Grain state in one redb file.
 pub struct RedbStateStore {
     db: Arc<Database>,
 }
