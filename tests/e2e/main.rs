@@ -5,6 +5,7 @@
 mod support;
 
 mod bench;
+mod crash;
 mod dev_node;
 mod http;
 mod kinds;

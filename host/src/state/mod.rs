@@ -5,6 +5,7 @@
 //! grain's current one, or with a stale etag, is refused: a grain that was briefly active on
 //! two nodes (on both sides of a partition) can never overwrite newer state.
 
+mod group_commit;
 mod memory_store;
 mod open;
 mod postgres_store;
@@ -12,6 +13,7 @@ mod redb_store;
 #[doc(hidden)]
 pub mod suite;
 
+pub use group_commit::CommitStats;
 pub use memory_store::MemoryStateStore;
 pub use open::{REDB_FILE, open};
 pub use postgres_store::PostgresStateStore;
@@ -62,7 +64,7 @@ pub struct Claim {
 }
 
 /// Why a state operation failed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StateError {
     /// The write's etag is stale: another activation wrote since this one read.
     #[error("stale write for {grain}: expected version {expected:?}, store has {actual:?}")]

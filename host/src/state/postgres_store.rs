@@ -1,13 +1,18 @@
 //! A `StateStore` shared by every node of a cluster: one PostgreSQL table.
 //!
-//! Each operation is one SQL statement, so two nodes racing for a grain are fenced by the
-//! database's row locks, not by anything in this process.
+//! Saves and epoch claims are group-committed: those that arrive together go as one statement
+//! over arrays, one round trip and one commit, with the fencing result of every row. Each is
+//! still one SQL statement, so two nodes racing for a grain are fenced by the database's row
+//! locks, not by anything in this process.
 
+use super::group_commit::{Batcher, CommitStats};
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, refusal};
 use crate::ids::GrainId;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::error::Error;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::oneshot;
 use tokio_postgres::config::Host;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
@@ -35,27 +40,59 @@ const CREATE_TABLE: &str = "
 
 const LOAD: &str = "SELECT bytes, etag FROM granary_grain_state WHERE kind = $1 AND identity = $2";
 
-/// Claims the next epoch, creating the row (no state yet) for a grain never activated.
+/// Claims the next epoch of every grain in the batch (each once), creating the row (no state
+/// yet) for a grain never activated.
 const ACTIVATE: &str = "
-    INSERT INTO granary_grain_state (kind, identity, epoch) VALUES ($1, $2, 1)
+    INSERT INTO granary_grain_state (kind, identity, epoch)
+    SELECT kind, identity, 1 FROM unnest($1::text[], $2::text[]) AS claim(kind, identity)
     ON CONFLICT (kind, identity) DO UPDATE SET epoch = granary_grain_state.epoch + 1
-    RETURNING bytes, etag, epoch";
+    RETURNING kind, identity, bytes, etag, epoch";
 
-/// Writes only at the current epoch and etag. Every claimed grain has a row, so a write that
-/// finds none was never entitled to one.
+/// Writes each row of the batch (each grain once) only at its current epoch and etag. Every
+/// claimed grain has a row, so a write that finds none was never entitled to one. For every
+/// input row: its new etag if written, else the epoch and etag that refused it (read in the
+/// same snapshot, before the update).
 const SAVE: &str = "
-    UPDATE granary_grain_state SET bytes = $3, etag = COALESCE(etag, 0) + 1
-    WHERE kind = $1 AND identity = $2 AND epoch = $4 AND etag IS NOT DISTINCT FROM $5
-    RETURNING etag";
-
-/// What a refused write is explained with.
-const CURRENT: &str = "SELECT etag, epoch FROM granary_grain_state WHERE kind = $1 AND identity = $2";
+    WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[])
+            WITH ORDINALITY AS write(kind, identity, bytes, epoch, expected, n)
+    ), written AS (
+        UPDATE granary_grain_state AS state SET bytes = input.bytes, etag = COALESCE(state.etag, 0) + 1
+        FROM input
+        WHERE state.kind = input.kind AND state.identity = input.identity
+          AND state.epoch = input.epoch AND state.etag IS NOT DISTINCT FROM input.expected
+        RETURNING input.n, state.etag
+    )
+    SELECT input.n, written.etag AS written, state.etag AS etag, state.epoch AS epoch
+    FROM input
+    LEFT JOIN written ON written.n = input.n
+    LEFT JOIN granary_grain_state AS state ON state.kind = input.kind AND state.identity = input.identity";
 
 /// Grain state in a PostgreSQL database a cluster shares; the database does the fencing.
 pub struct PostgresStateStore {
+    connection: Arc<Connection>,
+    claims: Batcher<ClaimWrite>,
+    saves: Batcher<SaveWrite>,
+}
+
+/// The pool and what messages name it by.
+struct Connection {
     pool: Pool,
     /// `host:port/db`, for messages (the URL may hold a password).
     server: String,
+}
+
+struct ClaimWrite {
+    grain: GrainId,
+    reply: oneshot::Sender<Result<Claim, StateError>>,
+}
+
+struct SaveWrite {
+    grain: GrainId,
+    bytes: Vec<u8>,
+    expected: Option<Etag>,
+    epoch: Epoch,
+    reply: oneshot::Sender<Result<Etag, StateError>>,
 }
 
 /// An error and its causes on one line: tokio-postgres keeps the server's message in the cause.
@@ -117,11 +154,28 @@ impl PostgresStateStore {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| StateError::Backend(format!("cannot set up connections to PostgreSQL: {e}")))?;
-        let store = PostgresStateStore { pool, server };
-        store.client().await?.batch_execute(CREATE_TABLE).await.map_err(|e| store.failed(&e))?;
-        Ok(store)
+        let connection = Arc::new(Connection { pool, server });
+        connection.client().await?.batch_execute(CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
+        let claiming = Arc::clone(&connection);
+        let claims = Batcher::start(Some(|a: &ClaimWrite, b: &ClaimWrite| a.grain == b.grain), move |batch| {
+            let connection = Arc::clone(&claiming);
+            async move { connection.claim(batch).await }
+        });
+        let saving = Arc::clone(&connection);
+        let saves = Batcher::start(Some(|a: &SaveWrite, b: &SaveWrite| a.grain == b.grain), move |batch| {
+            let connection = Arc::clone(&saving);
+            async move { connection.save(batch).await }
+        });
+        Ok(PostgresStateStore { connection, claims, saves })
     }
 
+    /// What group commit has done so far, saves and claims together.
+    pub fn commit_stats(&self) -> [&Arc<CommitStats>; 2] {
+        [self.saves.stats(), self.claims.stats()]
+    }
+}
+
+impl Connection {
     async fn client(&self) -> Result<deadpool_postgres::Object, StateError> {
         self.pool.get().await.map_err(|e| {
             let cause = match &e {
@@ -136,31 +190,108 @@ impl PostgresStateStore {
         StateError::Backend(format!("PostgreSQL at {}: {}", self.server, describe(error)))
     }
 
-    /// Runs one statement and returns its row, if any.
-    async fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>, StateError> {
+    /// Runs one statement and returns its rows.
+    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StateError> {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
-        client.query_opt(&statement, params).await.map_err(|e| self.failed(&e))
+        client.query(&statement, params).await.map_err(|e| self.failed(&e))
     }
 
-    /// Runs one statement that always returns exactly one row.
-    async fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row, StateError> {
-        let client = self.client().await?;
-        let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
-        client.query_one(&statement, params).await.map_err(|e| self.failed(&e))
+    /// Claims the next epoch of every grain in `batch` in one statement, and answers each.
+    async fn claim(&self, batch: Vec<ClaimWrite>) {
+        let kinds: Vec<&str> = batch.iter().map(|write| write.grain.kind().as_str()).collect();
+        let identities: Vec<&str> = batch.iter().map(|write| write.grain.identity()).collect();
+        let rows = self.query(ACTIVATE, &[&kinds, &identities]).await;
+        let mut claims: std::collections::HashMap<(String, String), Claim> = match rows {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|row| {
+                    let claim = Claim {
+                        epoch: Epoch(from_sql(row.get("epoch"))),
+                        saved: stored_state(row.get("bytes"), row.get("etag")),
+                    };
+                    ((row.get("kind"), row.get("identity")), claim)
+                })
+                .collect(),
+            Err(error) => {
+                for write in batch {
+                    write.reply.send(Err(error.clone())).ok();
+                }
+                return;
+            }
+        };
+        for write in batch {
+            let key = (write.grain.kind().to_string(), write.grain.identity().to_string());
+            let claim = claims
+                .remove(&key)
+                .ok_or_else(|| StateError::Backend(format!("no claim came back for {}", write.grain)));
+            write.reply.send(claim).ok();
+        }
+    }
+
+    /// Writes every save of `batch` in one statement, each fenced on its own, and answers each.
+    async fn save(&self, batch: Vec<SaveWrite>) {
+        let outcome = async {
+            let kinds: Vec<&str> = batch.iter().map(|write| write.grain.kind().as_str()).collect();
+            let identities: Vec<&str> = batch.iter().map(|write| write.grain.identity()).collect();
+            let bytes: Vec<&[u8]> = batch.iter().map(|write| write.bytes.as_slice()).collect();
+            let epochs = batch.iter().map(|write| to_sql(write.epoch.0)).collect::<Result<Vec<i64>, _>>()?;
+            let expected = batch
+                .iter()
+                .map(|write| write.expected.map(|Etag(v)| to_sql(v)).transpose())
+                .collect::<Result<Vec<Option<i64>>, _>>()?;
+            self.query(SAVE, &[&kinds, &identities, &bytes, &epochs, &expected]).await
+        }
+        .await;
+        let mut rows = match outcome {
+            Ok(rows) => rows,
+            Err(error) => {
+                for write in batch {
+                    write.reply.send(Err(error.clone())).ok();
+                }
+                return;
+            }
+        };
+        rows.sort_by_key(|row| row.get::<_, i64>("n"));
+        for (write, row) in batch.into_iter().zip(rows) {
+            let outcome = match row.get::<_, Option<i64>>("written") {
+                Some(etag) => Ok(Etag(from_sql(etag))),
+                None => {
+                    let current = row.get::<_, Option<i64>>("epoch").map_or(Epoch::default(), |e| Epoch(from_sql(e)));
+                    let actual = row.get::<_, Option<i64>>("etag").map(|v| Etag(from_sql(v)));
+                    // Both can match only for an epoch this database never handed out (one from
+                    // another store): it was not the grain's current epoch when it was refused.
+                    Err(refusal(&write.grain, (write.epoch, write.expected), (current, actual))
+                        .unwrap_or(StateError::Fenced { grain: write.grain.to_string(), epoch: write.epoch, current }))
+                }
+            };
+            write.reply.send(outcome).ok();
+        }
+    }
+}
+
+impl PostgresStateStore {
+    async fn submit<T>(
+        &self,
+        submitted: impl FnOnce(oneshot::Sender<Result<T, StateError>>) -> bool,
+    ) -> Result<T, StateError> {
+        let (reply, outcome) = oneshot::channel();
+        if !submitted(reply) {
+            return Err(StateError::Backend("the state store has stopped".into()));
+        }
+        outcome.await.map_err(|_| StateError::Backend("the state store failed while committing".into()))?
     }
 }
 
 #[async_trait::async_trait]
 impl StateStore for PostgresStateStore {
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
-        let row = self.query_opt(LOAD, &[&grain.kind().as_str(), &grain.identity()]).await?;
-        Ok(row.and_then(|row| stored_state(row.get("bytes"), row.get("etag"))))
+        let rows = self.connection.query(LOAD, &[&grain.kind().as_str(), &grain.identity()]).await?;
+        Ok(rows.into_iter().next().and_then(|row| stored_state(row.get("bytes"), row.get("etag"))))
     }
 
     async fn activate(&self, grain: &GrainId) -> Result<Claim, StateError> {
-        let row = self.query_one(ACTIVATE, &[&grain.kind().as_str(), &grain.identity()]).await?;
-        Ok(Claim { epoch: Epoch(from_sql(row.get("epoch"))), saved: stored_state(row.get("bytes"), row.get("etag")) })
+        self.submit(|reply| self.claims.submit(ClaimWrite { grain: grain.clone(), reply })).await
     }
 
     async fn save(
@@ -170,23 +301,7 @@ impl StateStore for PostgresStateStore {
         expected: Option<Etag>,
         epoch: Epoch,
     ) -> Result<Etag, StateError> {
-        let expected_sql = expected.map(|Etag(v)| to_sql(v)).transpose()?;
-        let params: [&(dyn ToSql + Sync); 5] =
-            [&grain.kind().as_str(), &grain.identity(), &bytes, &to_sql(epoch.0)?, &expected_sql];
-        if let Some(row) = self.query_opt(SAVE, &params).await? {
-            return Ok(Etag(from_sql(row.get("etag"))));
-        }
-        // Refused. Epochs and etags only grow, so reading them now still shows why.
-        let row = self.query_opt(CURRENT, &[&grain.kind().as_str(), &grain.identity()]).await?;
-        let (current, actual) = row.map_or((Epoch::default(), None), |row| {
-            (Epoch(from_sql(row.get("epoch"))), row.get::<_, Option<i64>>("etag").map(|v| Etag(from_sql(v))))
-        });
-        // Both can match only for an epoch this database never handed out (one from another
-        // store): it was not the grain's current epoch when the write was refused.
-        Err(refusal(grain, (epoch, expected), (current, actual)).unwrap_or(StateError::Fenced {
-            grain: grain.to_string(),
-            epoch,
-            current,
-        }))
+        let write = |reply| SaveWrite { grain: grain.clone(), bytes: bytes.to_vec(), expected, epoch, reply };
+        self.submit(|reply| self.saves.submit(write(reply))).await
     }
 }

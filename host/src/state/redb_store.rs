@@ -1,10 +1,14 @@
-//! The embedded default `StateStore`: one redb file in the node's data dir.
+//! The embedded default `StateStore`: one redb file in the node's data dir. Saves and epoch
+//! claims are group-committed: those that arrive together share one write transaction and one
+//! fsync, each checked against its own epoch and etag, each answered once durable.
 
+use super::group_commit::{Batcher, CommitStats};
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, next_etag, refusal};
 use crate::ids::GrainId;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, Table, TableDefinition};
 use std::path::Path;
 use std::sync::Arc;
+use tokio::sync::oneshot;
 
 /// `kind/identity` -> (etag, state bytes).
 const GRAIN_STATE: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("grain_state");
@@ -15,6 +19,22 @@ const GRAIN_EPOCH: TableDefinition<&str, u64> = TableDefinition::new("grain_epoc
 /// Grain state in one redb file.
 pub struct RedbStateStore {
     db: Arc<Database>,
+    writes: Batcher<Write>,
+}
+
+/// One write waiting for its batch.
+enum Write {
+    Claim {
+        grain: GrainId,
+        reply: oneshot::Sender<Result<Claim, StateError>>,
+    },
+    Save {
+        grain: GrainId,
+        bytes: Vec<u8>,
+        expected: Option<Etag>,
+        epoch: Epoch,
+        reply: oneshot::Sender<Result<Etag, StateError>>,
+    },
 }
 
 fn backend(e: impl std::fmt::Display) -> StateError {
@@ -39,52 +59,120 @@ fn current_epoch(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Re
 }
 
 impl RedbStateStore {
-    /// Opens (or creates) the store file at `path`.
+    /// Opens (or creates) the store file at `path`. Call it inside a tokio runtime: its
+    /// group commit runs there.
     pub fn open(path: &Path) -> Result<Self, StateError> {
         let db = Database::create(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
         let tx = db.begin_write().map_err(backend)?;
         tx.open_table(GRAIN_STATE).map_err(backend)?;
         tx.open_table(GRAIN_EPOCH).map_err(backend)?;
         tx.commit().map_err(backend)?;
-        Ok(RedbStateStore { db: Arc::new(db) })
+        let db = Arc::new(db);
+        // Weak: the file closes as soon as the store is dropped, so it can be opened again.
+        let committing = Arc::downgrade(&db);
+        let writes = Batcher::start(None, move |batch| {
+            let db = committing.upgrade();
+            async move {
+                let Some(db) = db else { return };
+                // A panic in the commit drops the batch's replies: their writers see the store fail.
+                tokio::task::spawn_blocking(move || commit(db, batch)).await.ok();
+            }
+        });
+        Ok(RedbStateStore { db, writes })
     }
 
-    /// Runs blocking redb work off the async executor.
-    async fn blocking<R: Send + 'static>(
+    /// What group commit has done so far.
+    pub fn commit_stats(&self) -> &Arc<CommitStats> {
+        self.writes.stats()
+    }
+
+    async fn submit<T>(
         &self,
-        work: impl FnOnce(&Database) -> Result<R, StateError> + Send + 'static,
-    ) -> Result<R, StateError> {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || work(&db)).await.map_err(backend)?
+        write: impl FnOnce(oneshot::Sender<Result<T, StateError>>) -> Write,
+    ) -> Result<T, StateError> {
+        let (reply, outcome) = oneshot::channel();
+        if !self.writes.submit(write(reply)) {
+            return Err(backend("the state store has stopped"));
+        }
+        outcome.await.map_err(|_| backend("the state store failed while committing"))?
+    }
+}
+
+/// Applies every write of `batch` in one transaction, in order, each fenced on its own, and
+/// answers them once the transaction is durable (or all with the error if it is not). The
+/// database is let go before anyone is answered, so a store dropped after its last write
+/// closes its file at once.
+fn commit(db: Arc<Database>, batch: Vec<Write>) {
+    let mut answers: Vec<Box<dyn FnOnce(Result<(), StateError>) + Send>> = Vec::with_capacity(batch.len());
+    let committed = (|| {
+        let tx = db.begin_write().map_err(backend)?;
+        {
+            let mut states = tx.open_table(GRAIN_STATE).map_err(backend)?;
+            let mut epochs = tx.open_table(GRAIN_EPOCH).map_err(backend)?;
+            for write in batch {
+                answers.push(apply(&mut states, &mut epochs, write));
+            }
+        }
+        tx.commit().map_err(backend)
+    })();
+    drop(db);
+    for answer in answers {
+        answer(committed.clone());
+    }
+}
+
+/// Applies one write inside the batch's transaction; returns how to answer it once the batch
+/// commits (or fails).
+fn apply(
+    states: &mut Table<&'static str, (u64, &'static [u8])>,
+    epochs: &mut Table<&'static str, u64>,
+    write: Write,
+) -> Box<dyn FnOnce(Result<(), StateError>) + Send> {
+    match write {
+        Write::Claim { grain, reply } => {
+            let key = grain.to_string();
+            let claimed = (|| {
+                let epoch = current_epoch(epochs, &key)?.next();
+                epochs.insert(key.as_str(), epoch.0).map_err(backend)?;
+                Ok(Claim { epoch, saved: stored_state(states, &key)? })
+            })();
+            Box::new(move |committed| {
+                reply.send(committed.and(claimed)).ok();
+            })
+        }
+        Write::Save { grain, bytes, expected, epoch, reply } => {
+            let key = grain.to_string();
+            let saved = (|| {
+                let current = current_epoch(epochs, &key)?;
+                let actual = states.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0));
+                if let Some(refused) = refusal(&grain, (epoch, expected), (current, actual)) {
+                    return Err(refused);
+                }
+                let etag = next_etag(actual);
+                states.insert(key.as_str(), (etag.0, bytes.as_slice())).map_err(backend)?;
+                Ok(etag)
+            })();
+            Box::new(move |committed| {
+                reply.send(committed.and(saved)).ok();
+            })
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl StateStore for RedbStateStore {
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
-        let key = grain.to_string();
-        self.blocking(move |db| {
+        let (db, key) = (Arc::clone(&self.db), grain.to_string());
+        tokio::task::spawn_blocking(move || {
             let tx = db.begin_read().map_err(backend)?;
             stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)
         })
         .await
+        .map_err(backend)?
     }
 
     async fn activate(&self, grain: &GrainId) -> Result<Claim, StateError> {
-        let key = grain.to_string();
-        self.blocking(move |db| {
-            // redb runs one write transaction at a time: claims are serialized.
-            let tx = db.begin_write().map_err(backend)?;
-            let claim = {
-                let mut epochs = tx.open_table(GRAIN_EPOCH).map_err(backend)?;
-                let epoch = current_epoch(&epochs, &key)?.next();
-                epochs.insert(key.as_str(), epoch.0).map_err(backend)?;
-                Claim { epoch, saved: stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)? }
-            };
-            tx.commit().map_err(backend)?;
-            Ok(claim)
-        })
-        .await
+        self.submit(|reply| Write::Claim { grain: grain.clone(), reply }).await
     }
 
     async fn save(
@@ -94,25 +182,7 @@ impl StateStore for RedbStateStore {
         expected: Option<Etag>,
         epoch: Epoch,
     ) -> Result<Etag, StateError> {
-        let (grain, bytes) = (grain.clone(), bytes.to_vec());
-        self.blocking(move |db| {
-            let key = grain.to_string();
-            let tx = db.begin_write().map_err(backend)?;
-            let etag = {
-                let current = current_epoch(&tx.open_table(GRAIN_EPOCH).map_err(backend)?, &key)?;
-                let mut states = tx.open_table(GRAIN_STATE).map_err(backend)?;
-                let actual = states.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0));
-                if let Some(refused) = refusal(&grain, (epoch, expected), (current, actual)) {
-                    return Err(refused);
-                }
-                let etag = next_etag(actual);
-                states.insert(key.as_str(), (etag.0, bytes.as_slice())).map_err(backend)?;
-                etag
-            };
-            tx.commit().map_err(backend)?;
-            Ok(etag)
-        })
-        .await
+        self.submit(|reply| Write::Save { grain: grain.clone(), bytes: bytes.to_vec(), expected, epoch, reply }).await
     }
 }
 
@@ -137,5 +207,15 @@ mod tests {
             store
         })
         .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_saves_share_commits_and_a_stale_one_fails_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(RedbStateStore::open(&dir.path().join("state.redb")).expect("open store"));
+        suite::batch_mates_are_fenced_alone(Arc::clone(&store) as Arc<dyn StateStore>).await;
+        let stats = store.commit_stats();
+        assert!(stats.largest() > 1, "concurrent writes shared a commit: {stats:?}");
+        assert!(stats.batches() < stats.writes(), "fewer commits than writes: {stats:?}");
     }
 }

@@ -11,7 +11,8 @@ pub async fn run(store: Arc<dyn StateStore>) {
     a_newer_activation_fences_an_older_one(store.as_ref()).await;
     an_activation_that_never_saved_still_fences(store.as_ref()).await;
     loading_claims_no_epoch(store.as_ref()).await;
-    concurrent_claims_get_distinct_increasing_epochs(store).await;
+    concurrent_claims_get_distinct_increasing_epochs(Arc::clone(&store)).await;
+    batch_mates_are_fenced_alone(store).await;
 }
 
 /// For durable stores: `open` opens the same store anew each time (same file, same database),
@@ -134,5 +135,39 @@ async fn concurrent_claims_get_distinct_increasing_epochs(store: Arc<dyn StateSt
     for stale in epochs {
         let fenced = store.save(&grain, b"lost", None, stale).await;
         assert!(matches!(fenced, Err(StateError::Fenced { .. })), "epoch {stale} is fenced: {fenced:?}");
+    }
+}
+
+/// 64 grains save at once, one of them with a stale etag: only that one is refused, whatever
+/// batches the store makes of them, and every other save is there afterwards.
+pub async fn batch_mates_are_fenced_alone(store: Arc<dyn StateStore>) {
+    let grains: Vec<GrainId> = (0..64).map(|i| id(&format!("batch/g{i}"))).collect();
+    let mut claims = Vec::new();
+    for grain in &grains {
+        claims.push(store.activate(grain).await.expect("activate"));
+    }
+    let stale = 7;
+    let saves: Vec<_> = grains
+        .iter()
+        .zip(&claims)
+        .enumerate()
+        .map(|(i, (grain, claim))| {
+            let (store, grain, epoch) = (Arc::clone(&store), grain.clone(), claim.epoch);
+            let expected = (i == stale).then_some(Etag(99));
+            tokio::spawn(async move { store.save(&grain, format!("state {i}").as_bytes(), expected, epoch).await })
+        })
+        .collect();
+    for (i, save) in saves.into_iter().enumerate() {
+        let outcome = save.await.expect("save task");
+        if i == stale {
+            assert!(matches!(outcome, Err(StateError::Conflict { .. })), "the stale save is refused: {outcome:?}");
+        } else {
+            assert_eq!(outcome, Ok(Etag(1)), "save {i} is unaffected by its batch-mate");
+        }
+    }
+    for (i, grain) in grains.iter().enumerate() {
+        let loaded = store.load(grain).await.expect("load").map(|state| state.bytes);
+        let expected = (i != stale).then(|| format!("state {i}").into_bytes());
+        assert_eq!(loaded, expected, "{grain} holds exactly its own save");
     }
 }

@@ -1,0 +1,101 @@
+//! Group commit: writes that arrive while a batch is being made durable wait together and
+//! become the next batch, one transaction and one flush to disk for all of them. Under load
+//! batches form by themselves; a lone write waits for nothing but its own commit. Each write
+//! is answered only once its batch is durable.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// The most writes in one batch.
+pub const MAX_BATCH: usize = 4096;
+
+/// What group commit has done so far.
+#[derive(Debug, Default)]
+pub struct CommitStats {
+    batches: AtomicU64,
+    writes: AtomicU64,
+    largest: AtomicU64,
+}
+
+impl CommitStats {
+    fn record(&self, size: usize) {
+        let size = size as u64;
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.writes.fetch_add(size, Ordering::Relaxed);
+        self.largest.fetch_max(size, Ordering::Relaxed);
+    }
+
+    /// Batches committed.
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
+    /// Writes committed in them.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
+    /// The largest batch.
+    pub fn largest(&self) -> u64 {
+        self.largest.load(Ordering::Relaxed)
+    }
+}
+
+/// A queue of writes and the task that commits them in batches. The task ends once the
+/// batcher is dropped and the writes already queued are committed.
+pub struct Batcher<W> {
+    queue: mpsc::UnboundedSender<W>,
+    stats: Arc<CommitStats>,
+    _task: JoinHandle<()>,
+}
+
+impl<W: Send + 'static> Batcher<W> {
+    /// Starts committing batches with `commit`, which answers every write of the batch it is
+    /// given. With `apart`, two writes it says clash never share a batch (the later one waits
+    /// for the next).
+    pub fn start<C, F>(apart: Option<fn(&W, &W) -> bool>, mut commit: C) -> Self
+    where
+        C: FnMut(Vec<W>) -> F + Send + 'static,
+        F: std::future::Future<Output = ()> + Send,
+    {
+        let (queue, mut writes) = mpsc::unbounded_channel::<W>();
+        let stats = Arc::new(CommitStats::default());
+        let recorded = Arc::clone(&stats);
+        let task = tokio::spawn(async move {
+            let mut held: Option<W> = None;
+            loop {
+                let first = match held.take() {
+                    Some(write) => write,
+                    None => match writes.recv().await {
+                        Some(write) => write,
+                        None => return,
+                    },
+                };
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    let Ok(next) = writes.try_recv() else { break };
+                    if apart.is_some_and(|clash| batch.iter().any(|queued| clash(queued, &next))) {
+                        held = Some(next);
+                        break;
+                    }
+                    batch.push(next);
+                }
+                recorded.record(batch.len());
+                commit(batch).await;
+            }
+        });
+        Batcher { queue, stats, _task: task }
+    }
+
+    /// Queues `write`; false if the batcher has stopped.
+    pub fn submit(&self, write: W) -> bool {
+        self.queue.send(write).is_ok()
+    }
+
+    /// What it has done so far.
+    pub fn stats(&self) -> &Arc<CommitStats> {
+        &self.stats
+    }
+}
