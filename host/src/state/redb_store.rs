@@ -37,6 +37,9 @@ enum Write {
     },
 }
 
+/// How one write is answered once its batch has committed (or failed to).
+type Answer = Box<dyn FnOnce(Result<(), StateError>) + Send>;
+
 fn backend(e: impl std::fmt::Display) -> StateError {
     StateError::Backend(e.to_string())
 }
@@ -103,7 +106,7 @@ impl RedbStateStore {
 /// database is let go before anyone is answered, so a store dropped after its last write
 /// closes its file at once.
 fn commit(db: Arc<Database>, batch: Vec<Write>) {
-    let mut answers: Vec<Box<dyn FnOnce(Result<(), StateError>) + Send>> = Vec::with_capacity(batch.len());
+    let mut answers: Vec<Answer> = Vec::with_capacity(batch.len());
     let committed = (|| {
         let tx = db.begin_write().map_err(backend)?;
         {
@@ -127,7 +130,7 @@ fn apply(
     states: &mut Table<&'static str, (u64, &'static [u8])>,
     epochs: &mut Table<&'static str, u64>,
     write: Write,
-) -> Box<dyn FnOnce(Result<(), StateError>) + Send> {
+) -> Answer {
     match write {
         Write::Claim { grain, reply } => {
             let key = grain.to_string();
