@@ -32,8 +32,17 @@ fn quick_bench_writes_json_markdown_and_plots() {
     assert!(report["git_revision"].as_str().is_some_and(|r| !r.is_empty()));
     let scenarios = report["scenarios"].as_array().expect("scenarios");
     let ids: Vec<&str> = scenarios.iter().filter_map(|s| s["id"].as_str()).collect();
-    for id in ["P1", "P2", "P3", "P4", "P5", "P7", "PL"] {
+    for id in ["P1", "P2", "P3", "P4", "P5", "P7", "PD", "PL"] {
         assert!(ids.contains(&id), "{id} is reported: {ids:?}");
+    }
+    // The scenarios that write state run on each store, and say which.
+    for id in ["P2", "P5", "P7", "PD"] {
+        for store in ["memory", "redb"] {
+            let named = scenarios.iter().any(|s| {
+                s["id"] == id && s["setup"].as_str().is_some_and(|setup| setup.contains(&format!("state: {store}")))
+            });
+            assert!(named, "{id} ran on {store}");
+        }
     }
     for scenario in scenarios {
         let figures = scenario["figures"].as_array().expect("figures");
@@ -60,6 +69,9 @@ fn bench_refuses_unknown_scenarios_and_missing_grains() {
     let unknown = Command::new(granary_bin()).args(["bench", "p9"]).output().expect("run granary bench");
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("invalid value 'p9'"));
+    let store = Command::new(granary_bin()).args(["bench", "--state", "sqlite"]).output().expect("run granary bench");
+    assert!(!store.status.success());
+    assert!(String::from_utf8_lossy(&store.stderr).contains("is not a state store"), "{store:?}");
 
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = Command::new(granary_bin())

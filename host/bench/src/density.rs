@@ -209,6 +209,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     Ok(ScenarioReport {
         id: "P4",
         title: "density",
+        setup: "each side in a child process; state: memory".into(),
         baseline: "raw wasmtime instances of the same component, each kept live".into(),
         repetitions: 1,
         figures: figures.finish(),

@@ -91,6 +91,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     Ok(ScenarioReport {
         id: "PL",
         title: "languages",
+        setup: "in-process caller; state: memory".into(),
         baseline: "the Rust counter on the same node settings, same run".into(),
         repetitions: options.repetitions,
         figures: figures.finish(),

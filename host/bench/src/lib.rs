@@ -5,9 +5,11 @@
 //! value per repetition for each figure ([`report::Figures`]), and says how it fares
 //! against its goal.
 
+mod api;
 mod cluster_pair;
 mod cold;
 mod density;
+mod durable;
 mod echo;
 mod languages;
 mod load;
@@ -20,10 +22,12 @@ mod remote;
 mod report;
 mod setup;
 mod stats;
+mod store;
 mod warm;
 
 pub use density::Side as DensitySide;
 pub use setup::Options;
+pub use store::StoreSpec;
 
 use anyhow::Context;
 use report::{Report, ScenarioReport};
@@ -50,31 +54,41 @@ pub enum Scenario {
     /// P7: against a kameo actor.
     #[value(alias = "p7")]
     Native,
+    /// PD: durable throughput by concurrent grains, against the store's own floor.
+    #[value(alias = "pd")]
+    Durable,
+    /// PA: the public gRPC and HTTP ports at fixed open-loop rates.
+    #[value(alias = "pa")]
+    Api,
     /// Every built language's counter against the Rust one.
     Languages,
 }
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::Warm,
         Scenario::Cold,
         Scenario::Remote,
         Scenario::Reload,
         Scenario::Native,
+        Scenario::Durable,
+        Scenario::Api,
         Scenario::Languages,
         Scenario::Density,
     ];
 
-    async fn run(self, options: &Options) -> anyhow::Result<ScenarioReport> {
+    async fn run(self, options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
         match self {
-            Scenario::Warm => warm::run(options).await,
+            Scenario::Warm => Ok(vec![warm::run(options).await?]),
             Scenario::Cold => cold::run(options).await,
-            Scenario::Remote => remote::run(options).await,
-            Scenario::Density => density::run(options).await,
+            Scenario::Remote => Ok(vec![remote::run(options).await?]),
+            Scenario::Density => Ok(vec![density::run(options).await?]),
             Scenario::Reload => reload::run(options).await,
             Scenario::Native => native::run(options).await,
-            Scenario::Languages => languages::run(options).await,
+            Scenario::Durable => durable::run(options).await,
+            Scenario::Api => api::run(options).await,
+            Scenario::Languages => Ok(vec![languages::run(options).await?]),
         }
     }
 }
@@ -96,17 +110,20 @@ pub async fn run(scenarios: &[Scenario], options: &Options, out: &Path, json: Op
         eprintln!("bench: {name} ...");
         let started = std::time::Instant::now();
         let measured = scenario.run(options).await.with_context(|| format!("bench scenario {name} failed"))?;
-        match &measured.goal {
-            Some(goal) => eprintln!(
-                "bench: {name} done in {:.1?}: {} ({}: {})",
-                started.elapsed(),
-                goal.measured,
-                goal.text,
-                if goal.met { "met" } else { "missed" }
-            ),
-            None => eprintln!("bench: {name} done in {:.1?}", started.elapsed()),
+        for measured in measured {
+            match &measured.goal {
+                Some(goal) => eprintln!(
+                    "bench: {name} ({}) done in {:.1?}: {} ({}: {})",
+                    measured.setup,
+                    started.elapsed(),
+                    goal.measured,
+                    goal.text,
+                    if goal.met { "met" } else { "missed" }
+                ),
+                None => eprintln!("bench: {name} ({}) done in {:.1?}", measured.setup, started.elapsed()),
+            }
+            report.scenarios.push(measured);
         }
-        report.scenarios.push(measured);
     }
     let json_text = serde_json::to_string_pretty(&report)?;
     let mut written = vec![out.join("report.json"), out.join("report.md")];

@@ -6,8 +6,9 @@ use super::load::{callers, counter_callers, sequential, timed_calls};
 use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
 use super::stats::Latencies;
+use super::store::StoreSpec;
 use granary::ids::GrainId;
-use granary::state::{Epoch, Etag, MemoryStateStore, StateStore};
+use granary::state::{Epoch, Etag, StateStore};
 use kameo::actor::{ActorRef, Spawn};
 use kameo::message::{Context, Message};
 use serde::{Deserialize, Serialize};
@@ -72,37 +73,58 @@ async fn add(actor: &ActorRef<NativeCounter>) -> anyhow::Result<Vec<u8>> {
     actor.ask(Request { method: "add", payload: ADD.to_vec() }).await.map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
-pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
+/// P7 on every store given: the node and the kameo actors on the same store.
+pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
+    let mut reports = Vec::new();
+    for store in &options.stores {
+        reports.push(run_on(options, store).await?);
+    }
+    Ok(reports)
+}
+
+async fn run_on(options: &Options, spec: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
-    let calls = options.size(2_000, 50_000);
-    let bench = BenchNode::with_counter(&component, CALLERS as u32 + 8).await?;
+    let calls = match spec {
+        StoreSpec::Memory => options.size(2_000, 50_000),
+        _ => options.size(500, 5_000),
+    };
+    let bench = BenchNode::on_store(&component, CALLERS as u32 + 8, spec).await?;
     let node = &bench.node;
-    let store: Arc<dyn StateStore> = Arc::new(MemoryStateStore::default());
-    let actor = activate(counter_grain("native"), Arc::clone(&store)).await?;
-    let grain = counter_grain("native");
+    let store = Arc::clone(&bench.state.store);
+    let actor = activate(counter_grain(options.unique("native-kameo")), Arc::clone(&store)).await?;
+    let grain = counter_grain(options.unique("native"));
     sequential(1_000, || add(&actor)).await?;
     sequential(1_000, || node.call(&grain, "add", ADD.to_vec(), None)).await?;
 
     let mut figures = Figures::default();
     let mut last = (Latencies::default(), Latencies::default());
     for repetition in 0..options.repetitions {
-        let (native_one, native_rate) = sequential(calls, || add(&actor)).await?;
-        let (one, rate) = sequential(calls, || node.call(&grain, "add", ADD.to_vec(), None)).await?;
+        // Which side goes first alternates between repetitions.
+        let ((native_one, native_rate), (one, rate)) = if repetition % 2 == 0 {
+            let native = sequential(calls, || add(&actor)).await?;
+            (native, sequential(calls, || node.call(&grain, "add", ADD.to_vec(), None)).await?)
+        } else {
+            let granary = sequential(calls, || node.call(&grain, "add", ADD.to_vec(), None)).await?;
+            (sequential(calls, || add(&actor)).await?, granary)
+        };
         figures.record("adds/s, 1 caller", "/s", Better::Higher, rate, Some(native_rate));
         figures.record("p50 latency, 1 caller", "us", Better::Lower, one.p50_us(), Some(native_one.p50_us()));
         figures.record("p99 latency, 1 caller", "us", Better::Lower, one.p99_us(), Some(native_one.p99_us()));
 
         let per_caller = calls / CALLERS;
+        let run = &options.run;
         let (_, native_many) = callers(CALLERS, |index, start| {
             let store = Arc::clone(&store);
+            let run = run.clone();
             async move {
-                let actor = activate(counter_grain(format!("native-{repetition}-{index}")), store).await?;
+                let actor = activate(counter_grain(format!("native-kameo-{repetition}-{index}-{run}")), store).await?;
                 start.wait().await;
                 timed_calls(per_caller, || add(&actor)).await
             }
         })
         .await?;
-        let (_, many) = counter_callers(node, CALLERS, per_caller, "native", "add", ADD).await?;
+        let prefix = options.unique(&format!("native-{repetition}"));
+        let (_, many) = counter_callers(node, CALLERS, per_caller, &prefix, "add", ADD).await?;
         figures.record(&format!("adds/s, {CALLERS} callers"), "/s", Better::Higher, many, Some(native_many));
         last = (one, native_one);
     }
@@ -111,7 +133,8 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     Ok(ScenarioReport {
         id: "P7",
         title: "native actor",
-        baseline: "kameo actor with the same counter logic and the same in-memory state store".into(),
+        setup: format!("in-process callers; state: {} for both sides", spec.name()),
+        baseline: format!("kameo actor with the same counter logic on the same {} store", spec.name()),
         repetitions: options.repetitions,
         figures: figures.finish(),
         goal: Some(Goal {

@@ -65,6 +65,8 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     Ok(ScenarioReport {
         id: "P3",
         title: "remote call",
+        setup: "two members in one process; tonic peer stream on loopback with the cluster secret; state: memory"
+            .into(),
         baseline: "tonic unary echo on the same loopback".into(),
         repetitions: options.repetitions,
         figures: figures.finish(),

@@ -47,6 +47,8 @@ pub struct Goal {
 pub struct ScenarioReport {
     pub id: &'static str,
     pub title: &'static str,
+    /// What it ran on: the state store, the transport.
+    pub setup: String,
     pub baseline: String,
     pub repetitions: usize,
     pub figures: Vec<Figure>,
@@ -189,13 +191,14 @@ impl Report {
             self.git_revision,
             if self.quick { " (--quick: small samples, for smoke runs only)" } else { "" },
         );
-        out.push_str("| scenario | metric | granary | baseline | ratio |\n|---|---|---|---|---|\n");
+        out.push_str("| scenario | setup | metric | granary | baseline | ratio |\n|---|---|---|---|---|---|\n");
         for scenario in &self.scenarios {
             for figure in &scenario.figures {
                 out.push_str(&format!(
-                    "| {} {} | {} | {} | {} | {} |\n",
+                    "| {} {} | {} | {} | {} | {} | {} |\n",
                     scenario.id,
                     scenario.title,
+                    scenario.setup,
                     figure.metric,
                     spread_cell(&figure.granary, figure.unit),
                     figure.baseline.as_ref().map_or("-".into(), |b| spread_cell(b, figure.unit)),
@@ -203,15 +206,15 @@ impl Report {
                 ));
             }
         }
-        out.push_str("\n| scenario | baseline | goal | measured | met |\n|---|---|---|---|---|\n");
+        out.push_str("\n| scenario | setup | baseline | goal | measured | met |\n|---|---|---|---|---|---|\n");
         for scenario in &self.scenarios {
             let (text, measured, met) = match &scenario.goal {
                 Some(goal) => (goal.text, goal.measured.as_str(), if goal.met { "yes" } else { "no" }),
                 None => ("-", "-", "-"),
             };
             out.push_str(&format!(
-                "| {} {} | {} | {text} | {measured} | {met} |\n",
-                scenario.id, scenario.title, scenario.baseline
+                "| {} {} | {} | {} | {text} | {measured} | {met} |\n",
+                scenario.id, scenario.title, scenario.setup, scenario.baseline
             ));
         }
         let notes: Vec<String> = self

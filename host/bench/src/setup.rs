@@ -1,11 +1,11 @@
 //! What every scenario starts from: the run's options, the counter components built from
 //! examples/, and nodes with in-memory state whose grains never idle out during a run.
 
+use super::store::{OpenStore, StoreSpec};
 use anyhow::Context;
 use granary::config::{KindSettings, NodeConfig, PoolSettings};
 use granary::ids::{GrainId, NodeId};
 use granary::node::Node;
-use granary::state::MemoryStateStore;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,9 +19,18 @@ pub struct Options {
     pub repetitions: usize,
     /// Where the example grains were built: `<grains>/<lang>/counter.wasm`.
     pub grains: PathBuf,
+    /// The state stores the scenarios that write state run on, each in turn.
+    pub stores: Vec<StoreSpec>,
+    /// Unique to this run, so grains in a database shared across runs start afresh.
+    pub run: String,
 }
 
 impl Options {
+    /// `name`, made unique to this run.
+    pub fn unique(&self, name: &str) -> String {
+        format!("{name}-{}", self.run)
+    }
+
     /// `quick` under `--quick`, else `full`.
     pub fn size<T>(&self, quick: T, full: T) -> T {
         if self.quick { quick } else { full }
@@ -50,20 +59,34 @@ pub fn long_lived() -> KindSettings {
     KindSettings { idle_timeout: Duration::from_secs(3600), max_memory: GRAIN_MEMORY, ..KindSettings::default() }
 }
 
-/// A single node on in-memory state, with its data dir removed when dropped.
+/// A single node, with its data dir removed when dropped.
 pub struct BenchNode {
     pub node: Arc<Node>,
-    _data: tempfile::TempDir,
+    /// The node's state store.
+    pub state: OpenStore,
+    data: tempfile::TempDir,
 }
 
 impl BenchNode {
-    /// A node of `activations` slots with `component` installed as kind `counter`.
+    /// A node on in-memory state, of `activations` slots, with `component` installed as kind
+    /// `counter`.
     pub async fn with_counter(component: &[u8], activations: u32) -> anyhow::Result<BenchNode> {
+        BenchNode::on_store(component, activations, &StoreSpec::Memory).await
+    }
+
+    /// The same on the store `spec`.
+    pub async fn on_store(component: &[u8], activations: u32, spec: &StoreSpec) -> anyhow::Result<BenchNode> {
         let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
+        let state = spec.open(data.path()).await?;
         let config = NodeConfig { pool: pool(activations), ..NodeConfig::new(data.path()) };
-        let node = Node::with_state_store(config, NodeId("bench".into()), Arc::new(MemoryStateStore::default()))?;
+        let node = Node::with_state_store(config, NodeId("bench".into()), Arc::clone(&state.store))?;
         node.push_kind(COUNTER, component.to_vec(), long_lived().into()).await?;
-        Ok(BenchNode { node: Arc::new(node), _data: data })
+        Ok(BenchNode { node: Arc::new(node), state, data })
+    }
+
+    /// The node's data dir.
+    pub fn dir(&self) -> &Path {
+        self.data.path()
     }
 
     pub async fn shutdown(self) {

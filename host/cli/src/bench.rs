@@ -1,13 +1,13 @@
 //! `granary bench`: runs the benchmark scenarios and prints where the reports went.
 
 use clap::Args;
-use granary_bench::{DensitySide, Options, Scenario};
+use granary_bench::{DensitySide, Options, Scenario, StoreSpec};
 use std::path::PathBuf;
 
 #[derive(Args)]
 pub struct BenchArgs {
     /// Scenarios to run, all by default: warm (p1), cold (p2), remote (p3), density (p4),
-    /// reload (p5), native (p7), languages.
+    /// reload (p5), native (p7), durable (pd), languages.
     #[arg(value_enum)]
     scenarios: Vec<Scenario>,
     /// Also write the JSON report to FILE.
@@ -25,6 +25,10 @@ pub struct BenchArgs {
     /// Where ./examples/build.sh put the grains: DIR/<lang>/counter.wasm.
     #[arg(long, value_name = "DIR", default_value = "target/grains")]
     grains: PathBuf,
+    /// The state stores the scenarios that write state (cold, reload, native, durable) run
+    /// on, each in turn: memory, redb (the default store) and postgres://user@host:port/db.
+    #[arg(long, value_name = "STORE", value_delimiter = ',', default_value = "memory,redb")]
+    state: Vec<StoreSpec>,
     /// Internal: measure one side of the density scenario in this process.
     #[arg(long, hide = true)]
     density_probe: Option<DensitySide>,
@@ -35,6 +39,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         quick: args.quick,
         repetitions: args.repetitions.map_or(if args.quick { 1 } else { 5 }, usize::from),
         grains: args.grains,
+        stores: args.state,
+        run: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_millis())
+            .to_string(),
     };
     if let Some(side) = args.density_probe {
         return granary_bench::density_probe(side, &options).await;

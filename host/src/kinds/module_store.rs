@@ -3,6 +3,7 @@
 use crate::ids::Version;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A directory of `<sha256>.wasm` files.
 pub struct ModuleStore {
@@ -37,9 +38,12 @@ impl ModuleStore {
     }
 }
 
-/// Writes to a temporary file, syncs it, then renames it into place.
+/// Writes to a temporary file of its own, syncs it, then renames it into place: two writers of
+/// the same file (a push and a peer's announcement of the same module) never share one.
 pub fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let unique = WRITES.fetch_add(1, Ordering::Relaxed);
+    let tmp = path.with_extension(format!("{}-{unique}.tmp", std::process::id()));
     let mut file = std::fs::File::create(&tmp)?;
     file.write_all(bytes)?;
     file.sync_all()?;

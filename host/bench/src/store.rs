@@ -1,0 +1,76 @@
+//! Which state store a scenario runs on: `--state memory,redb,postgres://...`. Every figure
+//! of a scenario that writes state names the store it was measured on.
+
+use granary::state::{CommitStats, MemoryStateStore, RedbStateStore, StateStore};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A state store to measure on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// The in-memory test store: no durability at all, the ceiling.
+    Memory,
+    /// The embedded default, one redb file (group commit, fsync per batch).
+    Redb,
+    /// A PostgreSQL database at this URL.
+    Postgres(String),
+}
+
+impl std::str::FromStr for StoreSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "memory" => Ok(StoreSpec::Memory),
+            "redb" => Ok(StoreSpec::Redb),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(StoreSpec::Postgres(url.to_string()))
+            }
+            other => Err(format!("{other:?} is not a state store: memory, redb or postgres://user@host:port/db")),
+        }
+    }
+}
+
+/// An open store, with its group-commit counters when it has them.
+pub struct OpenStore {
+    pub store: Arc<dyn StateStore>,
+    pub commits: Vec<Arc<CommitStats>>,
+}
+
+impl StoreSpec {
+    /// The store's name in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StoreSpec::Memory => "memory",
+            StoreSpec::Redb => "redb",
+            StoreSpec::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Opens the store; a redb file goes into `dir`. A PostgreSQL database is shared by
+    /// every run, so scenarios use identities of their own.
+    pub async fn open(&self, dir: &Path) -> anyhow::Result<OpenStore> {
+        Ok(match self {
+            StoreSpec::Memory => OpenStore { store: Arc::new(MemoryStateStore::default()), commits: Vec::new() },
+            StoreSpec::Redb => {
+                let store = Arc::new(RedbStateStore::open(&dir.join("bench-state.redb"))?);
+                let commits = vec![Arc::clone(store.commit_stats())];
+                OpenStore { store, commits }
+            }
+            StoreSpec::Postgres(url) => {
+                let store = Arc::new(granary::state::PostgresStateStore::connect(url).await?);
+                let commits = store.commit_stats().into_iter().cloned().collect();
+                OpenStore { store, commits }
+            }
+        })
+    }
+}
+
+impl OpenStore {
+    /// Batches and writes committed so far, over every batcher of the store.
+    pub fn committed(&self) -> (u64, u64, u64) {
+        self.commits.iter().fold((0, 0, 0), |(batches, writes, largest), stats| {
+            (batches + stats.batches(), writes + stats.writes(), largest.max(stats.largest()))
+        })
+    }
+}
