@@ -2,7 +2,7 @@
 //! next to the Rust counter measured in the same run.
 
 use super::load::sequential;
-use super::machine::rss_bytes;
+use super::machine::resident_bytes;
 use super::report::{Better, Curve, Figures, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
 
@@ -30,14 +30,14 @@ async fn measure(component: &[u8], options: &Options, curves: &mut Vec<Curve>, l
     let size = component.len() as f64;
     let mut measured = Measured { cold: Vec::new(), warm: Vec::new(), resident: Vec::new(), size, compile };
     for repetition in 0..options.repetitions {
-        let before = rss_bytes();
+        let before = resident_bytes();
         let mut identities = (0..cold_calls).map(|i| counter_grain(format!("cold-{repetition}-{i}")));
         let (cold, _) = sequential(cold_calls, || {
             let grain = identities.next().expect("one identity per call");
             async move { node.call(&grain, "get", Vec::new(), None).await }
         })
         .await?;
-        measured.resident.push(rss_bytes().saturating_sub(before) as f64 / cold_calls as f64);
+        measured.resident.push(resident_bytes().saturating_sub(before) as f64 / cold_calls as f64);
         let warm_grain = counter_grain(format!("cold-{repetition}-0"));
         let (warm, _) = sequential(warm_calls, || node.call(&warm_grain, "get", Vec::new(), None)).await?;
         measured.cold.push(cold.p50_us());

@@ -8,9 +8,11 @@
 mod api;
 mod cluster_pair;
 mod cold;
+mod contended;
 mod density;
 mod durable;
 mod echo;
+mod grain_to_grain;
 mod languages;
 mod load;
 mod machine;
@@ -23,6 +25,7 @@ mod report;
 mod setup;
 mod stats;
 mod store;
+mod storm;
 mod warm;
 
 pub use density::Side as DensitySide;
@@ -60,13 +63,22 @@ pub enum Scenario {
     /// PA: the public gRPC and HTTP ports at fixed open-loop rates.
     #[value(alias = "pa")]
     Api,
+    /// PC: many callers on one grain.
+    #[value(alias = "pc")]
+    Contended,
+    /// PG: a grain calling another grain.
+    #[value(alias = "pg")]
+    GrainToGrain,
+    /// PS: 10 000 new identities at once.
+    #[value(alias = "ps")]
+    Storm,
     /// Every built language's counter against the Rust one.
     Languages,
 }
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 12] = [
         Scenario::Warm,
         Scenario::Cold,
         Scenario::Remote,
@@ -74,6 +86,9 @@ impl Scenario {
         Scenario::Native,
         Scenario::Durable,
         Scenario::Api,
+        Scenario::Contended,
+        Scenario::GrainToGrain,
+        Scenario::Storm,
         Scenario::Languages,
         Scenario::Density,
     ];
@@ -88,6 +103,9 @@ impl Scenario {
             Scenario::Native => native::run(options).await,
             Scenario::Durable => durable::run(options).await,
             Scenario::Api => api::run(options).await,
+            Scenario::Contended => contended::run(options).await,
+            Scenario::GrainToGrain => Ok(vec![grain_to_grain::run(options).await?]),
+            Scenario::Storm => storm::run(options).await,
             Scenario::Languages => Ok(vec![languages::run(options).await?]),
         }
     }

@@ -61,7 +61,23 @@ pub fn git_revision() -> String {
 }
 
 /// Resident set size of this process, from /proc/self/statm.
-pub fn rss_bytes() -> u64 {
+/// What this process holds in memory: its proportional share of resident pages (PSS, so
+/// shared pages count once across processes) plus its page tables, which a process with many
+/// mappings grows and RSS leaves out.
+pub fn resident_bytes() -> u64 {
+    let kib = |text: &str, name: &str| -> u64 {
+        field(text, name).and_then(|value| value.split_whitespace().next().and_then(|n| n.parse().ok())).unwrap_or(0)
+    };
+    let pss = kib(&read("/proc/self/smaps_rollup"), "Pss");
+    let page_tables = kib(&read("/proc/self/status"), "VmPTE");
+    match pss {
+        0 => rss_bytes() + page_tables * 1024,
+        pss => (pss + page_tables) * 1024,
+    }
+}
+
+/// Resident pages, from `/proc/self/statm` (when `smaps_rollup` is not there).
+fn rss_bytes() -> u64 {
     let pages: u64 = read("/proc/self/statm").split_whitespace().nth(1).and_then(|f| f.parse().ok()).unwrap_or(0);
     // SAFETY: sysconf has no preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
@@ -80,7 +96,7 @@ mod tests {
 
     #[test]
     fn this_process_is_resident() {
-        assert!(rss_bytes() > 0);
+        assert!(resident_bytes() > 0 && rss_bytes() > 0);
         assert!(Machine::this_one().cores >= 1);
     }
 }

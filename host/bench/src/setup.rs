@@ -23,6 +23,8 @@ pub struct Options {
     pub stores: Vec<StoreSpec>,
     /// Unique to this run, so grains in a database shared across runs start afresh.
     pub run: String,
+    /// As root: `vm.max_map_count` for the density scenario, restored afterwards.
+    pub max_map_count: Option<u64>,
 }
 
 impl Options {

@@ -29,6 +29,10 @@ pub struct BenchArgs {
     /// on, each in turn: memory, redb (the default store) and postgres://user@host:port/db.
     #[arg(long, value_name = "STORE", value_delimiter = ',', default_value = "memory,redb")]
     state: Vec<StoreSpec>,
+    /// As root: raise vm.max_map_count to N for the density scenario (restored afterwards),
+    /// so it measures 100 000 live grains instead of stopping at the stock limit.
+    #[arg(long, value_name = "N")]
+    max_map_count: Option<u64>,
     /// Internal: measure one side of the density scenario in this process.
     #[arg(long, hide = true)]
     density_probe: Option<DensitySide>,
@@ -40,6 +44,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         repetitions: args.repetitions.map_or(if args.quick { 1 } else { 5 }, usize::from),
         grains: args.grains,
         stores: args.state,
+        max_map_count: args.max_map_count,
         run: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_millis())
