@@ -48,13 +48,16 @@ async fn exchange_add(client: &mut PeerClient<Channel>, secret: Option<&str>) ->
     }
 }
 
-/// The peer address a member announces, from its cluster status.
-fn peer_address(node: &DevNode) -> String {
+/// The peer address a member announces, from its cluster status, once it sees itself up.
+fn peer_address(node: &DevNode, extra: &[&str]) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let status = node.cli(&["cluster", "status", "--json"]);
+        let mut args = vec!["cluster", "status", "--json"];
+        args.extend_from_slice(extra);
+        let status = node.cli(&args);
         let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap_or_default();
-        if let Some(address) = status["members"][0]["peer_address"].as_str() {
+        let me = &status["members"][0];
+        if let (Some(address), Some("up")) = (me["peer_address"].as_str(), me["status"].as_str()) {
             return address.to_string();
         }
         assert!(std::time::Instant::now() < deadline, "no cluster status: {}", node.log());
@@ -112,7 +115,7 @@ async fn a_members_peer_port_needs_the_cluster_secret() {
     assert!(!node.log().contains("unauthenticated"), "a member with a secret does not warn:\n{}", node.log());
     let pushed = node.cli(&["kind", "push", "counter", &format!("{kinds}/counter.wasm")]);
     assert!(pushed.success, "{}", pushed.stderr);
-    let peer = peer_address(&node);
+    let peer = peer_address(&node, &[]);
     assert_ne!(peer, listen, "the peer port is not the public one");
 
     let mut stranger = PeerClient::new(channel(plain(&peer)).await.expect("connect"));
@@ -160,10 +163,7 @@ async fn a_members_peer_port_needs_a_certificate_of_the_clusters_ca() {
 
     // The CLI reaches the public port over TLS with the CA, and not without it.
     let ca = ours.ca.to_str().expect("UTF-8");
-    let status = node.cli(&["cluster", "status", "--json", "--ca", ca]);
-    assert!(status.success, "{}", status.stderr);
-    let status: serde_json::Value = serde_json::from_str(&status.stdout).expect("JSON");
-    let peer = status["members"][0]["peer_address"].as_str().expect("a peer address").to_string();
+    let peer = peer_address(&node, &["--ca", ca]);
     assert!(!node.cli(&["cluster", "status"]).success, "the system roots do not trust a test CA");
     let counter = crate::support::component_path("rust", "counter");
     let pushed = node.cli(&["kind", "push", "counter", counter.to_str().expect("UTF-8"), "--ca", ca]);

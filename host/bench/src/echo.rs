@@ -1,16 +1,18 @@
 //! A plain tonic unary echo service on loopback: the floor for remote calls.
 
 use anyhow::Context;
+use std::pin::Pin;
 use tokio::net::TcpListener;
+use tokio_stream::Stream;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
 mod proto {
     tonic::include_proto!("granary.bench.v1");
 }
 
-pub use proto::EchoMessage;
+pub use proto::{EchoBatch, EchoMessage, Echoed};
 pub type EchoClient = proto::echo_client::EchoClient<tonic::transport::Channel>;
 
 struct Echo;
@@ -19,6 +21,12 @@ struct Echo;
 impl proto::echo_server::Echo for Echo {
     async fn echo(&self, request: Request<EchoMessage>) -> Result<Response<EchoMessage>, Status> {
         Ok(Response::new(request.into_inner()))
+    }
+
+    type StreamStream = Pin<Box<dyn Stream<Item = Result<EchoBatch, Status>> + Send>>;
+
+    async fn stream(&self, request: Request<Streaming<EchoBatch>>) -> Result<Response<Self::StreamStream>, Status> {
+        Ok(Response::new(Box::pin(request.into_inner())))
     }
 }
 

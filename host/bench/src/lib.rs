@@ -26,6 +26,7 @@ mod setup;
 mod stats;
 mod store;
 mod storm;
+mod stream_echo;
 mod warm;
 
 pub use density::Side as DensitySide;
