@@ -2,10 +2,11 @@
 //! claims are group-committed: those that arrive together share one write transaction and one
 //! fsync, each checked against its own epoch and etag, each answered once durable.
 
-use super::group_commit::{Batcher, CommitStats};
+use super::group_commit::{CommitStats, CommitThread};
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, next_etag, refusal};
 use crate::ids::GrainId;
 use redb::{Database, ReadableDatabase, ReadableTable, Table, TableDefinition};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -19,7 +20,7 @@ const GRAIN_EPOCH: TableDefinition<&str, u64> = TableDefinition::new("grain_epoc
 /// Grain state in one redb file.
 pub struct RedbStateStore {
     db: Arc<Database>,
-    writes: Batcher<Write>,
+    writes: CommitThread<Write>,
 }
 
 /// One write waiting for its batch.
@@ -62,8 +63,7 @@ fn current_epoch(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Re
 }
 
 impl RedbStateStore {
-    /// Opens (or creates) the store file at `path`. Call it inside a tokio runtime: its
-    /// group commit runs there.
+    /// Opens (or creates) the store file at `path`, with a thread of its own that commits.
     pub fn open(path: &Path) -> Result<Self, StateError> {
         let db = Database::create(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
         let tx = db.begin_write().map_err(backend)?;
@@ -71,16 +71,10 @@ impl RedbStateStore {
         tx.open_table(GRAIN_EPOCH).map_err(backend)?;
         tx.commit().map_err(backend)?;
         let db = Arc::new(db);
-        // Weak: the file closes as soon as the store is dropped, so it can be opened again.
-        let committing = Arc::downgrade(&db);
-        let writes = Batcher::start(None, move |batch| {
-            let db = committing.upgrade();
-            async move {
-                let Some(db) = db else { return };
-                // A panic in the commit drops the batch's replies: their writers see the store fail.
-                tokio::task::spawn_blocking(move || commit(db, batch)).await.ok();
-            }
-        });
+        let committing = Arc::clone(&db);
+        let mut known = Known::default();
+        let writes = CommitThread::start("granary-redb-commit", move |batch| commit(&committing, &mut known, batch))
+            .map_err(|e| backend(format!("cannot start the commit thread: {e}")))?;
         Ok(RedbStateStore { db, writes })
     }
 
@@ -101,11 +95,29 @@ impl RedbStateStore {
     }
 }
 
+/// Each recently written grain's epoch and etag as the file holds them, kept by the commit
+/// thread, the file's only writer, so a save is fenced without reading them back. Bounded: when
+/// full it starts afresh, and a grain it does not know is read from the file.
+#[derive(Default)]
+struct Known {
+    fences: HashMap<String, (Epoch, Option<Etag>)>,
+}
+
+/// The most grains `Known` holds before it starts afresh (about 100 bytes each).
+const KNOWN_GRAINS: usize = 100_000;
+
+impl Known {
+    fn remember(&mut self, key: String, fence: (Epoch, Option<Etag>)) {
+        if self.fences.len() >= KNOWN_GRAINS && !self.fences.contains_key(&key) {
+            self.fences.clear();
+        }
+        self.fences.insert(key, fence);
+    }
+}
+
 /// Applies every write of `batch` in one transaction, in order, each fenced on its own, and
-/// answers them once the transaction is durable (or all with the error if it is not). The
-/// database is let go before anyone is answered, so a store dropped after its last write
-/// closes its file at once.
-fn commit(db: Arc<Database>, batch: Vec<Write>) {
+/// answers them once the transaction is durable (or all with the error if it is not).
+fn commit(db: &Database, known: &mut Known, batch: Vec<Write>) {
     let mut answers: Vec<Answer> = Vec::with_capacity(batch.len());
     let committed = (|| {
         let tx = db.begin_write().map_err(backend)?;
@@ -113,12 +125,15 @@ fn commit(db: Arc<Database>, batch: Vec<Write>) {
             let mut states = tx.open_table(GRAIN_STATE).map_err(backend)?;
             let mut epochs = tx.open_table(GRAIN_EPOCH).map_err(backend)?;
             for write in batch {
-                answers.push(apply(&mut states, &mut epochs, write));
+                answers.push(apply(&mut states, &mut epochs, known, write));
             }
         }
         tx.commit().map_err(backend)
     })();
-    drop(db);
+    if committed.is_err() {
+        // What was remembered during the failed transaction never reached the file.
+        known.fences.clear();
+    }
     for answer in answers {
         answer(committed.clone());
     }
@@ -129,6 +144,7 @@ fn commit(db: Arc<Database>, batch: Vec<Write>) {
 fn apply(
     states: &mut Table<&'static str, (u64, &'static [u8])>,
     epochs: &mut Table<&'static str, u64>,
+    known: &mut Known,
     write: Write,
 ) -> Answer {
     match write {
@@ -137,7 +153,9 @@ fn apply(
             let claimed = (|| {
                 let epoch = current_epoch(epochs, &key)?.next();
                 epochs.insert(key.as_str(), epoch.0).map_err(backend)?;
-                Ok(Claim { epoch, saved: stored_state(states, &key)? })
+                let saved = stored_state(states, &key)?;
+                known.remember(key, (epoch, saved.as_ref().map(|state| state.etag)));
+                Ok(Claim { epoch, saved })
             })();
             Box::new(move |committed| {
                 reply.send(committed.and(claimed)).ok();
@@ -146,13 +164,19 @@ fn apply(
         Write::Save { grain, bytes, expected, epoch, reply } => {
             let key = grain.to_string();
             let saved = (|| {
-                let current = current_epoch(epochs, &key)?;
-                let actual = states.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0));
+                let (current, actual) = match known.fences.get(&key) {
+                    Some(&fence) => fence,
+                    None => (
+                        current_epoch(epochs, &key)?,
+                        states.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0)),
+                    ),
+                };
                 if let Some(refused) = refusal(&grain, (epoch, expected), (current, actual)) {
                     return Err(refused);
                 }
                 let etag = next_etag(actual);
                 states.insert(key.as_str(), (etag.0, bytes.as_slice())).map_err(backend)?;
+                known.remember(key, (current, Some(etag)));
                 Ok(etag)
             })();
             Box::new(move |committed| {
