@@ -149,7 +149,7 @@ async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<Scenario
             tokio::try_join!(grpc, http).map(|_| ())
         }
     });
-    let length = options.size(Duration::from_millis(500), Duration::from_secs(3));
+    let length = options.size(Duration::from_millis(500), Duration::from_secs(2));
     let mut figures = Figures::default();
     let mut at_half = Vec::new();
     for repetition in 0..options.repetitions {
