@@ -123,7 +123,7 @@ async fn run_on(options: &Options, spec: &StoreSpec) -> anyhow::Result<ScenarioR
             }
         })
         .await?;
-        let prefix = options.unique(&format!("native-{repetition}"));
+        let prefix = options.unique("native-many");
         let (_, many) = counter_callers(node, CALLERS, per_caller, &prefix, "add", ADD).await?;
         figures.record(&format!("adds/s, {CALLERS} callers"), "/s", Better::Higher, many, Some(native_many));
         last = (one, native_one);
