@@ -21,7 +21,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
 async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let calls = options.size(640, 6_400);
-    let bench = BenchNode::on_store(&component, 8, store).await?;
+    let bench = BenchNode::on_store(&component, u32::try_from(options.repetitions)? + 8, store).await?;
     let node = &bench.node;
     let mut figures = Figures::default();
     for repetition in 0..options.repetitions {
