@@ -124,15 +124,7 @@ async fn open_loop(clients: &mut [Client], rate: f64, length: Duration) -> anyho
     Ok(histogram)
 }
 
-pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
-    let mut reports = Vec::new();
-    for store in &options.stores {
-        reports.push(run_on(options, store).await?);
-    }
-    Ok(reports)
-}
-
-async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
+pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let bench = BenchNode::on_store(&component, COUNTERS as u32 + 8, store).await?;
     let api = ApiContext { node: Arc::clone(&bench.node), tokens: Tokens::default() };

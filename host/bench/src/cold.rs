@@ -10,16 +10,7 @@ use super::stats::Latencies;
 use super::store::StoreSpec;
 use std::time::Instant;
 
-/// P2 on every store given.
-pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
-    let mut reports = Vec::new();
-    for store in &options.stores {
-        reports.push(run_on(options, store).await?);
-    }
-    Ok(reports)
-}
-
-async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
+pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let per_repetition = options.size(200, 1_000);
     // Both sides keep every instance live for the run, so each cold start takes a slot no

@@ -10,15 +10,7 @@ use std::sync::Arc;
 const CALLERS: usize = 64;
 const ADD: &[u8] = br#"{"n":1}"#;
 
-pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
-    let mut reports = Vec::new();
-    for store in &options.stores {
-        reports.push(run_on(options, store).await?);
-    }
-    Ok(reports)
-}
-
-async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
+pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let calls = options.size(640, 6_400);
     let bench = BenchNode::on_store(&component, u32::try_from(options.repetitions)? + 8, store).await?;

@@ -35,6 +35,7 @@ pub use store::StoreSpec;
 
 use anyhow::Context;
 use report::{Report, ScenarioReport};
+use setup::on_each_store;
 use std::path::{Path, PathBuf};
 
 /// The scenarios, named as the command line takes them (or by their ids, `p1`...).
@@ -97,16 +98,16 @@ impl Scenario {
     async fn run(self, options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
         match self {
             Scenario::Warm => Ok(vec![warm::run(options).await?]),
-            Scenario::Cold => cold::run(options).await,
+            Scenario::Cold => on_each_store(options, cold::run_on).await,
             Scenario::Remote => Ok(vec![remote::run(options).await?]),
             Scenario::Density => Ok(vec![density::run(options).await?]),
-            Scenario::Reload => reload::run(options).await,
-            Scenario::Native => native::run(options).await,
+            Scenario::Reload => on_each_store(options, reload::run_on).await,
+            Scenario::Native => on_each_store(options, native::run_on).await,
             Scenario::Durable => durable::run(options).await,
-            Scenario::Api => api::run(options).await,
-            Scenario::Contended => contended::run(options).await,
+            Scenario::Api => on_each_store(options, api::run_on).await,
+            Scenario::Contended => on_each_store(options, contended::run_on).await,
             Scenario::GrainToGrain => Ok(vec![grain_to_grain::run(options).await?]),
-            Scenario::Storm => storm::run(options).await,
+            Scenario::Storm => on_each_store(options, storm::run_on).await,
             Scenario::Languages => Ok(vec![languages::run(options).await?]),
         }
     }

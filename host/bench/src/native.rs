@@ -73,16 +73,7 @@ async fn add(actor: &ActorRef<NativeCounter>) -> anyhow::Result<Vec<u8>> {
     actor.ask(Request { method: "add", payload: ADD.to_vec() }).await.map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
-/// P7 on every store given: the node and the kameo actors on the same store.
-pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
-    let mut reports = Vec::new();
-    for store in &options.stores {
-        reports.push(run_on(options, store).await?);
-    }
-    Ok(reports)
-}
-
-async fn run_on(options: &Options, spec: &StoreSpec) -> anyhow::Result<ScenarioReport> {
+pub async fn run_on(options: &Options, spec: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let calls = match spec {
         StoreSpec::Memory => options.size(2_000, 50_000),

@@ -101,16 +101,7 @@ async fn audit(node: &Node, prefix: &str, sent: &[Sent]) -> anyhow::Result<(u64,
     Ok((lost, duplicated))
 }
 
-/// P5 on every store given.
-pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
-    let mut reports = Vec::new();
-    for store in &options.stores {
-        reports.push(run_on(options, store).await?);
-    }
-    Ok(reports)
-}
-
-async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
+pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let length = options.size(Duration::from_secs(1), Duration::from_secs(4));
     // Each repetition activates its own counters; old and new versions overlap briefly.

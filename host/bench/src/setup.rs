@@ -1,6 +1,7 @@
 //! What every scenario starts from: the run's options, the counter components built from
 //! examples/, and nodes with in-memory state whose grains never idle out during a run.
 
+use super::report::ScenarioReport;
 use super::store::{OpenStore, StoreSpec};
 use anyhow::Context;
 use granary::config::{KindSettings, NodeConfig, PoolSettings};
@@ -49,6 +50,18 @@ pub fn counter_component(grains: &Path, lang: &str) -> anyhow::Result<Vec<u8>> {
     let path = grains.join(lang).join("counter.wasm");
     std::fs::read(&path)
         .with_context(|| format!("cannot read {} (build it: ./examples/build.sh {lang})", path.display()))
+}
+
+/// Runs `scenario` on every store the run was given, in turn.
+pub async fn on_each_store(
+    options: &Options,
+    scenario: impl AsyncFn(&Options, &StoreSpec) -> anyhow::Result<ScenarioReport>,
+) -> anyhow::Result<Vec<ScenarioReport>> {
+    let mut reports = Vec::new();
+    for store in &options.stores {
+        reports.push(scenario(options, store).await?);
+    }
+    Ok(reports)
 }
 
 /// A pool of `activations` slots with the bench's memory cap.

@@ -12,15 +12,7 @@ use std::time::Instant;
 
 const CALLERS: usize = 64;
 
-pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
-    let mut reports = Vec::new();
-    for store in &options.stores {
-        reports.push(run_on(options, store).await?);
-    }
-    Ok(reports)
-}
-
-async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
+pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<ScenarioReport> {
     let component = counter_component(&options.grains, "rust")?;
     let identities = options.size(640, 10_000);
     // The stock limit on memory mappings holds about 9 000 live instances: the storm's grains
