@@ -79,3 +79,33 @@ async fn http_admin_routes_need_the_token() {
     assert_eq!(call.status(), StatusCode::OK, "calls stay open without a call token");
     node.stop();
 }
+
+#[test]
+fn the_gateway_and_the_grpc_port_serve_tls_with_the_nodes_certificate() {
+    let ca = crate::support::tls::TestCa::new("public CA");
+    let cert = ca.issue("node", &["localhost", "127.0.0.1"]);
+    let data = tempfile::tempdir().expect("temp dir");
+    let flags = ["--tls-cert", cert.cert.to_str().expect("UTF-8"), "--tls-key", cert.key.to_str().expect("UTF-8")];
+    let node = DevNode::with_examples(data.path(), &flags);
+    assert!(node.server.starts_with("https://") && node.http.starts_with("https://"), "{} {}", node.server, node.http);
+    let ca_file = ca.ca.to_str().expect("UTF-8");
+    let curl = |url: &str, trust: bool| {
+        let mut command = std::process::Command::new("curl");
+        command.args(["-sS", "--fail", "-X", "POST", "-d", r#"{"n":2}"#, url]);
+        if trust {
+            command.args(["--cacert", ca_file]);
+        }
+        command.output().expect("curl runs")
+    };
+    let added = curl(&format!("{}/v1/grains/counter/tls/add", node.http), true);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert_eq!(String::from_utf8_lossy(&added.stdout), r#"{"total":2}"#);
+    assert!(
+        !curl(&format!("{}/v1/grains/counter/tls/add", node.http), false).status.success(),
+        "an unknown CA is refused"
+    );
+    let plain = node.http.replacen("https://", "http://", 1);
+    assert!(!curl(&format!("{plain}/v1/grains/counter/tls/add"), true).status.success(), "no plain HTTP");
+    assert_eq!(node.cli(&["call", "counter/tls", "get", "--ca", ca_file]).reply(), r#"{"total":2}"#, "gRPC over TLS");
+    node.stop();
+}

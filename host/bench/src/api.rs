@@ -137,7 +137,7 @@ pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<Scen
         let (api, stop) = (api.clone(), stop.clone());
         async move {
             let grpc = grpc::serve(api.clone(), grpc_listener, None, stop.clone().cancelled_owned());
-            let http = http::serve(api, http_listener, stop.cancelled_owned());
+            let http = http::serve(api, http_listener, None, stop.cancelled_owned());
             tokio::try_join!(grpc, http).map(|_| ())
         }
     });

@@ -88,7 +88,7 @@ pub struct NodeArgs {
     /// credential; with TLS as well, both are needed).
     #[arg(long, env = "GRANARY_CLUSTER_SECRET", hide_env_values = true)]
     cluster_secret: Option<String>,
-    /// Serve the public gRPC port over TLS too, with --tls-cert and --tls-key.
+    /// Serve the public gRPC port and HTTP gateway over TLS too, with --tls-cert and --tls-key.
     #[arg(long, env = "GRANARY_PUBLIC_TLS")]
     public_tls: bool,
     #[command(flatten)]

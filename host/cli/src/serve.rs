@@ -4,6 +4,7 @@
 use super::duration;
 use anyhow::Context;
 use granary::api::auth::Tokens;
+use granary::api::tls::PublicTls;
 use granary::api::{ApiContext, grpc, http};
 use granary::node::Node;
 use std::path::PathBuf;
@@ -11,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Identity;
 
 /// What both `dev` and `node` take about serving: limits, tokens, TLS, the drain limit.
 #[derive(clap::Args)]
@@ -26,8 +26,8 @@ pub struct ServeFlags {
     #[arg(long, env = "GRANARY_CALL_TOKEN", hide_env_values = true)]
     call_token: Option<String>,
     /// This node's certificate (PEM): cluster members present it to each other on the peer
-    /// port (with --tls-key and --tls-ca); the public port serves TLS with it under
-    /// `granary dev`, and under `granary node` with --public-tls.
+    /// port (with --tls-key and --tls-ca); the public gRPC port and HTTP gateway serve TLS
+    /// with it under `granary dev`, and under `granary node` with --public-tls.
     #[arg(long, env = "GRANARY_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// The private key (PEM) of --tls-cert.
@@ -44,12 +44,12 @@ impl ServeFlags {
         usize::try_from(self.max_module_size.as_u64()).context("--max-module-size is too large")
     }
 
-    /// This node's identity, if a certificate was given.
-    pub fn identity(&self) -> anyhow::Result<Option<Identity>> {
+    /// This node's certificate and key, if given.
+    fn public_tls(&self) -> anyhow::Result<Option<PublicTls>> {
         let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else { return Ok(None) };
-        let cert = std::fs::read(cert).with_context(|| format!("cannot read --tls-cert {}", cert.display()))?;
-        let key = std::fs::read(key).with_context(|| format!("cannot read --tls-key {}", key.display()))?;
-        Ok(Some(Identity::from_pem(cert, key)))
+        let cert_pem = std::fs::read(cert).with_context(|| format!("cannot read --tls-cert {}", cert.display()))?;
+        let key_pem = std::fs::read(key).with_context(|| format!("cannot read --tls-key {}", key.display()))?;
+        Ok(Some(PublicTls { cert_pem, key_pem }))
     }
 }
 
@@ -67,12 +67,12 @@ pub async fn serve(
     grpc_listener: TcpListener,
     http_listener: Option<TcpListener>,
 ) -> anyhow::Result<()> {
-    let identity = if public_tls {
-        Some(flags.identity()?.context("serving the public port over TLS needs --tls-cert and --tls-key")?)
+    let tls = if public_tls {
+        Some(flags.public_tls()?.context("serving the public ports over TLS needs --tls-cert and --tls-key")?)
     } else {
         None
     };
-    let scheme = if identity.is_some() { "https" } else { "http" };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let api =
         ApiContext { node: Arc::clone(&node), tokens: Tokens { admin: flags.admin_token, call: flags.call_token } };
     let stop = CancellationToken::new();
@@ -80,17 +80,17 @@ pub async fn serve(
     let http_address = http_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     let cluster = node.cluster();
     tracing::info!(
-        http = %http_address.map(|a| format!("http://{a}")).unwrap_or_else(|| "off".into()),
+        http = %http_address.map(|a| format!("{scheme}://{a}")).unwrap_or_else(|| "off".into()),
         peer = %if cluster.provider() == granary::cluster::Provider::Single { "off".to_string() } else { cluster.local().peer.to_string() },
         cluster = %cluster.name(),
         provider = %cluster.provider().as_str(),
         node = %cluster.local_id(),
         "granary node listening on {scheme}://{grpc_address}"
     );
-    let serve_grpc = grpc::serve(api.clone(), grpc_listener, identity, stop.clone().cancelled_owned());
+    let serve_grpc = grpc::serve(api.clone(), grpc_listener, tls.as_ref(), stop.clone().cancelled_owned());
     let serve_http = async {
         match http_listener {
-            Some(listener) => http::serve(api.clone(), listener, stop.clone().cancelled_owned()).await,
+            Some(listener) => http::serve(api.clone(), listener, tls.as_ref(), stop.clone().cancelled_owned()).await,
             None => Ok(()),
         }
     };

@@ -5,6 +5,7 @@ use super::ApiContext;
 use super::auth::Access;
 use super::convert;
 use super::status::request_timeout;
+use super::tls::PublicTls;
 use crate::config::KindSettingsUpdate;
 use crate::error::CallError;
 use crate::ids::GrainId;
@@ -15,7 +16,7 @@ use crate::proto::api::{self as proto, push_kind_chunk::Part};
 use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tonic::transport::{Identity, ServerTlsConfig};
+use tonic::transport::ServerTlsConfig;
 use tonic::{Request, Response, Status, Streaming};
 
 impl ApiContext {
@@ -178,12 +179,12 @@ impl NodeApi for ApiContext {
     }
 }
 
-/// Serves the public gRPC API on `listener` until `shutdown` completes; over TLS with
-/// `identity` when given.
+/// Serves the public gRPC API on `listener` until `shutdown` completes; over TLS with `tls`
+/// when given.
 pub async fn serve(
     context: ApiContext,
     listener: TcpListener,
-    identity: Option<Identity>,
+    tls: Option<&PublicTls>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let reflection = tonic_reflection::server::Builder::configure()
@@ -191,8 +192,8 @@ pub async fn serve(
         .build_v1()?;
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let mut server = tonic::transport::Server::builder();
-    if let Some(identity) = identity {
-        server = server.tls_config(ServerTlsConfig::new().identity(identity))?;
+    if let Some(tls) = tls {
+        server = server.tls_config(ServerTlsConfig::new().identity(tls.identity()))?;
     }
     server
         .add_service(GrainsServer::new(context.clone()))

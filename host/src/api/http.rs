@@ -8,6 +8,7 @@
 //! Errors are `{"error": "..."}` with the matching HTTP status.
 
 use super::auth::{Access, Denied};
+use super::tls::{PublicTls, TlsListener};
 use super::{ApiContext, convert};
 use crate::config::KindSettingsUpdate;
 use crate::error::{CallError, Ran};
@@ -233,12 +234,19 @@ pub fn router(api: ApiContext) -> Router {
         .with_state(api)
 }
 
-/// Serves the gateway on `listener` until `shutdown` completes.
+/// Serves the gateway on `listener` until `shutdown` completes; over TLS with `tls` when given.
 pub async fn serve(
     api: ApiContext,
     listener: TcpListener,
+    tls: Option<&PublicTls>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?;
+    match tls {
+        Some(tls) => {
+            let listener = TlsListener::new(listener, tls.acceptor()?);
+            axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?;
+        }
+        None => axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?,
+    }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod convert;
 pub mod grpc;
 pub mod http;
 mod status;
+pub mod tls;
 
 use crate::node::Node;
 use std::sync::Arc;
