@@ -1,6 +1,7 @@
 //! Scripted multi-member scenarios in one process, over the in-memory peer link: a member
 //! whose view lags forwards to an old owner, is told "not here" and asks again until its view
-//! catches up; a member that joins takes over its grains, their state with them.
+//! catches up; a member that joins takes over its grains, their state with them; a member
+//! that dies has its grains started again elsewhere from their saved state.
 
 use crate::support::eventually;
 use crate::support::in_process::{InProcess, Link};
@@ -61,5 +62,26 @@ async fn a_joining_member_takes_over_its_grains_with_their_state() {
         }
     }
     assert!(!cluster.nodes[newcomer].grains().is_empty(), "the newcomer took its share");
+    cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_members_grains_start_again_elsewhere_with_their_state() {
+    let cluster = InProcess::start(3, Link::Memory).await;
+    let grain = cluster.owned_by(1, "counter");
+    let added = cluster.nodes[0].call(&grain, "add", br#"{"n":7}"#.to_vec(), None).await.expect("add");
+    assert_eq!(added, br#"{"total":7}"#);
+    // Member 1 dies: nothing reaches it any more, and the others see it down.
+    let dead = cluster.nodes[1].cluster().local().peer;
+    for survivor in [0, 2] {
+        cluster.network.cut(cluster.nodes[survivor].cluster().local().peer, dead);
+    }
+    cluster.world.kill(&cluster.id(1));
+    let reply = cluster.nodes[0].call(&grain, "get", Vec::new(), None).await.expect("answered by a survivor");
+    assert_eq!(reply, br#"{"total":7}"#, "the saved state came along");
+    assert!(
+        cluster.nodes[0].grains().iter().chain(cluster.nodes[2].grains().iter()).any(|listing| listing.grain == grain),
+        "a survivor runs it now"
+    );
     cluster.shutdown().await;
 }

@@ -1,7 +1,7 @@
 //! The in-memory peer link: members of one [`MemoryNetwork`] in one process call each other's
 //! [`Inbound`] directly. A test can cut the link between two members (messages are refused
-//! unsent) or lose the replies of one (messages run, their outcomes never come back), to script
-//! what a real network does.
+//! unsent, as to a dead member) or lose the replies of one (messages run, their outcomes never
+//! come back), to script what a real network does.
 
 use super::{Inbound, KindAnnouncement, PeerRequest, Transport, answer, check_module};
 use crate::error::CallError;
@@ -39,13 +39,6 @@ impl MemoryNetwork {
         let mut cut = lock(&self.cut);
         cut.insert((a, b));
         cut.insert((b, a));
-    }
-
-    /// Heals the link between `a` and `b`.
-    pub fn heal(&self, a: SocketAddr, b: SocketAddr) {
-        let mut cut = lock(&self.cut);
-        cut.remove(&(a, b));
-        cut.remove(&(b, a));
     }
 
     /// From now on, messages sent to `peer` run there but their outcomes are lost on the way
