@@ -37,7 +37,7 @@ pub async fn run(command: ClusterCommand) -> anyhow::Result<()> {
         };
         vec![
             member.id.clone(),
-            member.peer_address.clone(),
+            member.peer_address.clone().unwrap_or_else(|| "-".into()),
             member.status.clone(),
             member.roles.join(","),
             if member.hosting { "yes" } else { "no" }.to_string(),

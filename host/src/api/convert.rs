@@ -1,5 +1,6 @@
 //! Node-side listings as API messages (the HTTP gateway reuses the proto types as JSON).
 
+use crate::cluster::Provider;
 use crate::config::KindSettings;
 use crate::kinds::KindInfo;
 use crate::node::{ClusterStatus, GrainListing, Node};
@@ -75,6 +76,7 @@ pub fn node_info(node: &Node) -> proto::NodeInfoReply {
 
 /// What `ClusterStatus` reports.
 pub fn cluster_status(status: ClusterStatus) -> proto::ClusterStatusReply {
+    let has_peers = status.provider != Provider::Single;
     proto::ClusterStatusReply {
         cluster: status.cluster,
         provider: status.provider.as_str().to_string(),
@@ -94,7 +96,7 @@ pub fn cluster_status(status: ClusterStatus) -> proto::ClusterStatusReply {
                     hosting: member.hosting,
                     grains_per_kind,
                     unreachable,
-                    peer_address: member.peer.to_string(),
+                    peer_address: has_peers.then(|| member.peer.to_string()),
                 }
             })
             .collect(),
