@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs PostgreSQL and etcd (the tests start their own
-# servers) and protoc with its well-known protos (etcd-client's build compiles etcd's),
-# builds the example grains (installing their toolchains on first use), runs the guest
+# servers), the stock Python clients the tests drive, and protoc with its well-known protos
+# (etcd-client's build compiles etcd's), builds the example grains (installing their toolchains on first use), runs the guest
 # SDKs' native unit tests, then the workspace's tests in release mode.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . "$root/examples/lib/common.sh"
 apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev
+# Stock clients the tests drive: a reflection v1alpha client and a Prometheus text parser.
+pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
 ./examples/build.sh
 ./sdk-guest/test.sh
 cargo test --release --workspace "$@"

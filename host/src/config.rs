@@ -91,6 +91,8 @@ pub struct NodeConfig {
     pub pid_cache_capacity: u64,
     /// Largest component accepted as a kind (default 64 MiB).
     pub max_module_bytes: usize,
+    /// Whether turns and saves are counted for `/metrics` (default on).
+    pub metrics: bool,
 }
 
 impl NodeConfig {
@@ -104,6 +106,7 @@ impl NodeConfig {
             default_call_timeout: Duration::from_secs(30),
             pid_cache_capacity: 1_000_000,
             max_module_bytes: 64 * MIB as usize,
+            metrics: true,
         }
     }
 

@@ -29,6 +29,7 @@ pub mod error;
 pub mod ids;
 pub mod kinds;
 pub mod message;
+pub mod metrics;
 pub mod node;
 pub mod proto;
 pub mod router;

@@ -9,6 +9,8 @@ mod crash;
 mod dev_node;
 mod http;
 mod kinds;
+mod metrics;
 mod peer_security;
+mod probes;
 mod reflection;
 mod scaffold;

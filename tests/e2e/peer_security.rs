@@ -9,7 +9,7 @@ use crate::support::tls::TestCa;
 use granary::proto::api::grains_client::GrainsClient;
 use granary::proto::api::{CallRequest, GrainRef};
 use granary::proto::cluster::peer_client::PeerClient;
-use granary::proto::cluster::{self as wire, GrainCountsRequest, HelloRequest, RequestBatch};
+use granary::proto::cluster::{self as wire, CatalogRequest, GrainCountsRequest, HelloRequest, RequestBatch};
 use std::time::Duration;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Code, Request, Status};
@@ -123,10 +123,14 @@ async fn a_members_peer_port_needs_the_cluster_secret() {
         let refused = exchange_add(&mut stranger, secret).await.expect_err("refused without the secret");
         assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
         let mut counts = Request::new(GrainCountsRequest {});
+        let mut catalog = Request::new(CatalogRequest {});
         if let Some(secret) = secret {
-            counts.metadata_mut().insert("authorization", format!("Bearer {secret}").parse().expect("ASCII"));
+            let bearer: tonic::metadata::MetadataValue<_> = format!("Bearer {secret}").parse().expect("ASCII");
+            counts.metadata_mut().insert("authorization", bearer.clone());
+            catalog.metadata_mut().insert("authorization", bearer);
         }
         assert_eq!(stranger.grain_counts(counts).await.expect_err("refused").code(), Code::Unauthenticated);
+        assert_eq!(stranger.catalog(catalog).await.expect_err("refused").code(), Code::Unauthenticated);
     }
     // Hello answers anyone, with a proof a stranger cannot check without the secret.
     let hello = stranger.hello(HelloRequest { challenge: vec![7; 32] }).await.expect("hello").into_inner();

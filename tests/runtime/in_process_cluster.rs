@@ -1,7 +1,8 @@
 //! Scripted multi-member scenarios in one process, over the in-memory peer link: a member
 //! whose view lags forwards to an old owner, is told "not here" and asks again until its view
 //! catches up; a member that joins takes over its grains, their state with them; a member
-//! that dies has its grains started again elsewhere from their saved state.
+//! that dies has its grains started again elsewhere from their saved state; a member is ready
+//! only while it holds every kind the others hold and is not draining.
 
 use crate::support::eventually;
 use crate::support::in_process::{InProcess, Link};
@@ -83,5 +84,21 @@ async fn a_dead_members_grains_start_again_elsewhere_with_their_state() {
         cluster.nodes[0].grains().iter().chain(cluster.nodes[2].grains().iter()).any(|listing| listing.grain == grain),
         "a survivor runs it now"
     );
+    cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_is_ready_only_once_it_holds_every_kind_and_unready_once_it_drains() {
+    let cluster = InProcess::start(2, Link::Memory).await;
+    let probe: granary::ids::KindName = "probe".parse().expect("kind name");
+    cluster.nodes[1].kinds().remove(&probe).expect("removed here alone, as if it had missed the push");
+    let reasons = cluster.nodes[1].unready_reasons().await;
+    assert!(
+        reasons.len() == 1 && reasons[0].starts_with("kinds not held yet: probe@"),
+        "the member missing a kind says which: {reasons:?}"
+    );
+    assert_eq!(cluster.nodes[0].unready_reasons().await, Vec::<String>::new(), "the other member is ready");
+    cluster.nodes[0].begin_drain();
+    assert_eq!(cluster.nodes[0].unready_reasons().await, ["draining"], "a drain turns it unready at once");
     cluster.shutdown().await;
 }

@@ -37,6 +37,14 @@ pub fn component(lang: &str, name: &str) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("{}: {e} (build it with ./examples/build.sh {lang})", path.display()))
 }
 
+/// The Python of the project's tools venv, where `tests/run.sh` installs the stock clients the
+/// tests drive (grpcio-reflection, prometheus-client).
+pub fn python_tools() -> PathBuf {
+    let python = repo_root().join("target/tools/venv/bin/python");
+    assert!(python.exists(), "{} is missing: tests/run.sh installs it", python.display());
+    python
+}
+
 /// A test node on a fresh data dir, with the given Rust example kinds installed.
 pub async fn node_with(dir: &Path, kinds: &[(&str, KindSettings)]) -> Node {
     let node = Node::start(NodeConfig::for_test(dir), NodeId("test".into())).expect("node starts");

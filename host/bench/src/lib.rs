@@ -16,6 +16,7 @@ mod grain_to_grain;
 mod languages;
 mod load;
 mod machine;
+mod metrics_cost;
 mod native;
 mod plots;
 mod raw;
@@ -65,6 +66,9 @@ pub enum Scenario {
     /// PA: the public gRPC and HTTP ports at fixed open-loop rates.
     #[value(alias = "pa")]
     Api,
+    /// PM: P1 and P7 with metrics on against off.
+    #[value(alias = "pm")]
+    Metrics,
     /// PC: many callers on one grain.
     #[value(alias = "pc")]
     Contended,
@@ -80,13 +84,14 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 12] = [
+    pub const ALL: [Scenario; 13] = [
         Scenario::Warm,
         Scenario::Cold,
         Scenario::Remote,
         Scenario::Reload,
         Scenario::Native,
         Scenario::Durable,
+        Scenario::Metrics,
         Scenario::Api,
         Scenario::Contended,
         Scenario::GrainToGrain,
@@ -105,6 +110,7 @@ impl Scenario {
             Scenario::Native => on_each_store(options, native::run_on).await,
             Scenario::Durable => durable::run(options).await,
             Scenario::Api => on_each_store(options, api::run_on).await,
+            Scenario::Metrics => Ok(vec![metrics_cost::run(options).await?]),
             Scenario::Contended => on_each_store(options, contended::run_on).await,
             Scenario::GrainToGrain => Ok(vec![grain_to_grain::run(options).await?]),
             Scenario::Storm => on_each_store(options, storm::run_on).await,

@@ -91,9 +91,19 @@ impl BenchNode {
 
     /// The same on the store `spec`.
     pub async fn on_store(component: &[u8], activations: u32, spec: &StoreSpec) -> anyhow::Result<BenchNode> {
+        BenchNode::start(component, activations, spec, true).await
+    }
+
+    /// The same, counting metrics or not.
+    pub async fn start(
+        component: &[u8],
+        activations: u32,
+        spec: &StoreSpec,
+        metrics: bool,
+    ) -> anyhow::Result<BenchNode> {
         let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
         let state = spec.open(data.path()).await?;
-        let config = NodeConfig { pool: pool(activations), ..NodeConfig::new(data.path()) };
+        let config = NodeConfig { pool: pool(activations), metrics, ..NodeConfig::new(data.path()) };
         let node = Node::with_state_store(config, NodeId("bench".into()), Arc::clone(&state.store))?;
         node.push_kind(COUNTER, component.to_vec(), long_lived().into()).await?;
         Ok(BenchNode { node: Arc::new(node), state, data })

@@ -35,7 +35,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let grpc_listener = bind(&args.listen).await?;
     let http_listener = bind(&args.http).await?;
     let grpc_address = grpc_listener.local_addr()?;
-    let config = NodeConfig { max_module_bytes: args.serving.max_module_bytes()?, ..NodeConfig::new(&args.data_dir) };
+    let config = NodeConfig {
+        max_module_bytes: args.serving.max_module_bytes()?,
+        metrics: !args.serving.no_metrics,
+        ..NodeConfig::new(&args.data_dir)
+    };
     let node = Arc::new(Node::start(config, NodeId(grpc_address.to_string()))?);
     for kind in node.kinds().list() {
         tracing::info!(kind = kind.name.as_str(), version = kind.version.short(), "kind restored");

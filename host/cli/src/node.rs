@@ -112,7 +112,11 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let id = NodeId(args.name.clone().unwrap_or_else(|| advertise.to_string()));
     let hosting = !args.no_hosting && !args.roles.iter().any(|role| role == "client");
     let roles = args.roles.iter().cloned().collect();
-    let config = NodeConfig { max_module_bytes: args.serving.max_module_bytes()?, ..NodeConfig::new(&args.data_dir) };
+    let config = NodeConfig {
+        max_module_bytes: args.serving.max_module_bytes()?,
+        metrics: !args.serving.no_metrics,
+        ..NodeConfig::new(&args.data_dir)
+    };
     let state = granary::state::open(&args.state, &args.data_dir).await?;
     let cluster = match args.provider {
         Provider::Single => Cluster::single(id),

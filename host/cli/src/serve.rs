@@ -33,6 +33,10 @@ pub struct ServeFlags {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, env = "GRANARY_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Count nothing for `/metrics` (which then answers 404): turns skip their few atomic
+    /// increments.
+    #[arg(long, env = "GRANARY_NO_METRICS")]
+    pub no_metrics: bool,
     /// After SIGTERM, how long the node may take to hand over, deactivate and stop before it
     /// exits anyway.
     #[arg(long, env = "GRANARY_DRAIN_TIMEOUT", value_parser = duration::parse, default_value = "30s")]
@@ -75,7 +79,10 @@ pub async fn serve(
     let scheme = if tls.is_some() { "https" } else { "http" };
     let api =
         ApiContext { node: Arc::clone(&node), tokens: Tokens { admin: flags.admin_token, call: flags.call_token } };
+    // The public gRPC port stops taking requests at a signal; the HTTP port keeps answering
+    // (its `/readyz` unready) until the node has stopped.
     let stop = CancellationToken::new();
+    let stop_http = CancellationToken::new();
     let grpc_address = grpc_listener.local_addr()?;
     let http_address = http_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     let cluster = node.cluster();
@@ -90,7 +97,9 @@ pub async fn serve(
     let serve_grpc = grpc::serve(api.clone(), grpc_listener, tls.as_ref(), stop.clone().cancelled_owned());
     let serve_http = async {
         match http_listener {
-            Some(listener) => http::serve(api.clone(), listener, tls.as_ref(), stop.clone().cancelled_owned()).await,
+            Some(listener) => {
+                http::serve(api.clone(), listener, tls.as_ref(), stop_http.clone().cancelled_owned()).await
+            }
             None => Ok(()),
         }
     };
@@ -103,10 +112,15 @@ pub async fn serve(
         }
         () = signalled() => {}
     }
+    node.begin_drain();
     stop.cancel();
     tracing::info!("stopping: handing over and deactivating grains");
     let drained = tokio::time::timeout(flags.drain_timeout, async {
-        let (served, ()) = tokio::join!(&mut servers, node.shutdown());
+        let stopped = async {
+            node.shutdown().await;
+            stop_http.cancel();
+        };
+        let (served, ()) = tokio::join!(&mut servers, stopped);
         served
     })
     .await;

@@ -1,7 +1,9 @@
-//! What a listing shows of a live activation, updated by its task after every message.
+//! What a listing shows of a live activation, updated by its task after every message, and
+//! the kind's metrics each turn and activation is counted in.
 
-use std::sync::OnceLock;
+use crate::metrics::{KindMetrics, Outcome};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -13,30 +15,45 @@ pub struct ActivationStats {
     last_active_ms: AtomicU64,
     memory_bytes: AtomicU64,
     version: OnceLock<String>,
+    /// Where its turns are counted; `None` when metrics are off.
+    kind: Option<Arc<KindMetrics>>,
 }
 
 impl Default for ActivationStats {
+    /// Stats of a new activation whose turns are counted nowhere.
     fn default() -> Self {
+        ActivationStats::new(None)
+    }
+}
+
+impl ActivationStats {
+    /// Stats of a new activation whose turns are counted in `kind`.
+    pub fn new(kind: Option<Arc<KindMetrics>>) -> Self {
         ActivationStats {
             started: Instant::now(),
             last_active_ms: AtomicU64::new(0),
             memory_bytes: AtomicU64::new(0),
             version: OnceLock::new(),
+            kind,
         }
     }
-}
 
-impl ActivationStats {
-    /// Records the kind version the activation runs (once).
-    pub fn set_version(&self, version: &str) {
+    /// Records that the activation started, running kind version `version`.
+    pub fn activated(&self, version: &str) {
         self.version.get_or_init(|| version.to_string());
+        if let Some(kind) = &self.kind {
+            kind.activated();
+        }
     }
 
-    /// Records a finished message and the instance's memory after it.
-    pub fn record_turn(&self, memory_bytes: u64) {
+    /// Records a finished turn of `method`, how it ended and took, and the memory after it.
+    pub fn record_turn(&self, memory_bytes: u64, method: &str, outcome: Outcome, took: Duration) {
         let since_start = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_active_ms.store(since_start, Ordering::Relaxed);
         self.memory_bytes.store(memory_bytes, Ordering::Relaxed);
+        if let Some(kind) = &self.kind {
+            kind.record_call(method, outcome, took);
+        }
     }
 
     /// The kind version the activation runs ("" while it is still starting).

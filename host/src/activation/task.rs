@@ -117,7 +117,7 @@ impl<I: Instance> Activation<I> {
             }
         };
         let Started { instance, version, idle_timeout, mut superseded, mut moved } = started;
-        self.stats.set_version(version.as_str());
+        self.stats.activated(version.as_str());
         tracing::debug!(grain = %self.grain, activation = %self.id, version = version.short(), "activated");
         *self.turns.lock().await = Some(instance);
         let stop = self.serve(idle_timeout, &mut superseded, &mut moved, &shutdown).await;

@@ -8,6 +8,7 @@ use super::{ActivationStats, Instance};
 use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::message::Envelope;
+use crate::metrics::Outcome;
 use crate::runtime::GrainInstance;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -61,6 +62,11 @@ impl<I: Instance> Turns<I> {
         self.queued.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// Messages in the mailbox or being handled by the task.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
     /// A queued message was handled (or never made it into the mailbox).
     pub(crate) fn dequeued(&self) {
         self.queued.fetch_sub(1, Ordering::AcqRel);
@@ -104,8 +110,15 @@ impl<I: Instance> Turns<I> {
         grain: &GrainId,
     ) -> bool {
         let Envelope { method, payload, origin, reply } = envelope;
+        let began = std::time::Instant::now();
         let outcome = instance.handle(&method, &payload, origin).await;
-        stats.record_turn(instance.memory_bytes());
+        let counted = match &outcome {
+            Ok(_) if instance.is_stale() => Outcome::Fault,
+            Ok(Ok(_)) => Outcome::Ok,
+            Ok(Err(_)) => Outcome::Error,
+            Err(_) => Outcome::Fault,
+        };
+        stats.record_turn(instance.memory_bytes(), &method, counted, began.elapsed());
         let timeout =
             instance.receive_timeout().map_or(NO_TIMEOUT, |t| u64::try_from(t.as_millis()).unwrap_or(NO_TIMEOUT - 1));
         if self.receive_timeout_ms.swap(timeout, Ordering::Relaxed) != timeout {

@@ -187,9 +187,11 @@ pub async fn serve(
     tls: Option<&PublicTls>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proto::DESCRIPTOR_SET)
-        .build_v1()?;
+    // Both versions of reflection: v1alpha is what grpcio-reflection, older grpcurl builds
+    // and several GUI clients speak.
+    let reflection =
+        || tonic_reflection::server::Builder::configure().register_encoded_file_descriptor_set(proto::DESCRIPTOR_SET);
+    let (reflection_v1, reflection_v1alpha) = (reflection().build_v1()?, reflection().build_v1alpha()?);
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let mut server = tonic::transport::Server::builder();
     if let Some(tls) = tls {
@@ -199,7 +201,8 @@ pub async fn serve(
         .add_service(GrainsServer::new(context.clone()))
         .add_service(KindsServer::new(context.clone()))
         .add_service(NodeServer::new(context))
-        .add_service(reflection)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;
     Ok(())

@@ -4,6 +4,8 @@
 //! - `GET /v1/grains[?kind=K]`, `GET /v1/kinds`, `GET /v1/node`
 //! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s]`: the body is the wasm
 //! - `DELETE /v1/kinds/{name}`, `POST /v1/kinds/{name}/rollback`
+//! - `GET /healthz`, `GET /readyz`: probes (see [`super::health`])
+//! - `GET /metrics`: Prometheus metrics (see [`crate::metrics`])
 //!
 //! Errors are `{"error": "..."}` with the matching HTTP status.
 
@@ -229,6 +231,8 @@ pub fn router(api: ApiContext) -> Router {
         .route("/v1/kinds/{name}", put(push_kind).delete(remove_kind))
         .route("/v1/kinds/{name}/rollback", post(rollback_kind))
         .route("/v1/node", get(node_info))
+        .merge(super::health::routes())
+        .merge(super::metrics::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(api)

@@ -5,7 +5,9 @@
 pub mod auth;
 mod convert;
 pub mod grpc;
+mod health;
 pub mod http;
+mod metrics;
 mod status;
 pub mod tls;
 

@@ -49,4 +49,8 @@ impl Inbound for PeerInbound {
     fn grain_counts(&self) -> HashMap<String, u64> {
         super::status::count(self.router.directory().grains().iter().map(|grain| grain.kind().to_string()))
     }
+
+    fn catalog(&self) -> HashMap<KindName, Version> {
+        self.router.kinds().list().into_iter().map(|kind| (kind.name, kind.version)).collect()
+    }
 }

@@ -3,6 +3,8 @@
 //! all of it.
 
 mod inbound;
+mod observe;
+mod readiness;
 mod replication;
 mod status;
 
@@ -15,6 +17,7 @@ use crate::error::CallError;
 use crate::ids::{ActivationId, GrainId, KindName, NodeId};
 use crate::kinds::{KindRegistry, Pushed, RegistryError};
 use crate::message::Origin;
+use crate::metrics::{Metrics, TimedStateStore};
 use crate::router::Router;
 use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engine};
 use crate::state::{RedbStateStore, StateStore};
@@ -51,6 +54,8 @@ pub struct Node {
     started: Instant,
     /// Set once shutdown has run, so a second call waits for the first.
     stopped: OnceCell<()>,
+    readiness: readiness::Readiness,
+    metrics: Arc<Metrics>,
 }
 
 impl Node {
@@ -80,10 +85,18 @@ impl Node {
             config.default_kind.clone(),
             config.pool.max_grain_memory,
         )?);
+        let metrics = Metrics::new(config.metrics);
+        let state: Arc<dyn StateStore> = if metrics.enabled() {
+            let saves = metrics.save_duration(state.name());
+            Arc::new(TimedStateStore::new(state, saves))
+        } else {
+            state
+        };
         let router = Router::new(
             Arc::clone(&cluster),
             Arc::clone(&kinds),
             state,
+            Arc::clone(&metrics),
             config.pid_cache_capacity,
             config.mailbox_capacity,
         );
@@ -99,6 +112,8 @@ impl Node {
             _ticker: ticker,
             started: Instant::now(),
             stopped: OnceCell::new(),
+            readiness: readiness::Readiness::default(),
+            metrics,
         })
     }
 
@@ -233,6 +248,23 @@ impl Node {
         status::gather(self).await
     }
 
+    /// Empty when the node should get traffic: it is up in its cluster, holds every kind the
+    /// other members hold, and is not draining. Otherwise, why not.
+    pub async fn unready_reasons(&self) -> Vec<String> {
+        readiness::check(self).await
+    }
+
+    /// Every metric in the Prometheus text format, or `None` when metrics are off.
+    pub fn metrics_text(&self) -> Option<String> {
+        self.metrics.enabled().then(|| self.metrics.render(observe::observe(self)))
+    }
+
+    /// Turns the node unready at once, ahead of [`Node::shutdown`], so an orchestrator sends
+    /// it nothing new while it drains.
+    pub fn begin_drain(&self) {
+        self.readiness.drain();
+    }
+
     /// Leaves the cluster and stops everything the node started: when other members can host,
     /// announces `leaving` so every grain hands over (saving its state, queued messages
     /// following it), then deactivates what is left (each saves its state), stops replicating
@@ -243,6 +275,7 @@ impl Node {
     }
 
     async fn stop_everything(&self) {
+        self.begin_drain();
         let cluster = self.router.cluster();
         if cluster.has_other_hosts() {
             match cluster.set_status(MemberStatus::Leaving).await {

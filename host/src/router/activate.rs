@@ -16,7 +16,8 @@ impl Router {
     pub(super) fn resolve(&self, target: &GrainId) -> Pid {
         self.directory.get_or_activate(target, |activation| {
             let (mailbox, inbox) = mpsc::channel(self.mailbox_capacity);
-            let stats = Arc::new(ActivationStats::default());
+            let known = self.kinds.get(target.kind().as_str()).is_some();
+            let stats = Arc::new(ActivationStats::new(known.then(|| self.metrics.kind(target.kind())).flatten()));
             let turns = Arc::new(Turns::default());
             let task = Activation::new(
                 target.clone(),
@@ -30,6 +31,11 @@ impl Router {
             let (router, grain, shutdown) = (self.arc(), target.clone(), self.shutdown.clone());
             self.activations.spawn(async move {
                 let leftovers = task.run(start, shutdown).await;
+                if leftovers.stop != Stop::NotStarted
+                    && let Some(metrics) = router.metrics.kind(grain.kind())
+                {
+                    metrics.deactivated(leftovers.stop.as_str());
+                }
                 router.take_back(&grain, leftovers).await;
             });
             Pid { activation, mailbox, turns, stats }

@@ -18,9 +18,9 @@ use crate::error::CallError;
 use crate::ids::{GrainId, NodeId};
 use crate::kinds::KindRegistry;
 use crate::message::{Envelope, Origin};
+use crate::metrics::{Metrics, StripedCounter};
 use crate::state::StateStore;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -45,24 +45,25 @@ pub struct Router {
     activations: TaskTracker,
     shutdown: CancellationToken,
     traffic: Traffic,
+    metrics: Arc<Metrics>,
 }
 
-/// How many messages this node sent on to their owner, and how many it had to ask again.
-#[derive(Default)]
+/// How many messages this node sent on to their owner, and how many it had to ask again
+/// (the counters `/metrics` exports).
 pub struct Traffic {
-    forwarded: AtomicU64,
-    retried: AtomicU64,
+    forwarded: StripedCounter,
+    retried: StripedCounter,
 }
 
 impl Traffic {
     /// Messages sent on to the member that owns their grain.
     pub fn forwarded(&self) -> u64 {
-        self.forwarded.load(Ordering::Relaxed)
+        self.forwarded.get()
     }
 
     /// Messages asked again with a fresh view.
     pub fn retried(&self) -> u64 {
-        self.retried.load(Ordering::Relaxed)
+        self.retried.get()
     }
 }
 
@@ -72,6 +73,7 @@ impl Router {
         cluster: Arc<Cluster>,
         kinds: Arc<KindRegistry>,
         state: Arc<dyn StateStore>,
+        metrics: Arc<Metrics>,
         pid_cache_capacity: u64,
         mailbox_capacity: usize,
     ) -> Arc<Self> {
@@ -84,7 +86,8 @@ impl Router {
             mailbox_capacity,
             activations: TaskTracker::new(),
             shutdown: CancellationToken::new(),
-            traffic: Traffic::default(),
+            traffic: Traffic { forwarded: metrics.forwarded().clone(), retried: metrics.retried().clone() },
+            metrics,
         })
     }
 
@@ -183,7 +186,7 @@ impl Router {
                     return refuse(envelope, error);
                 }
                 if pause == FIRST_RETRY_PAUSE {
-                    self.traffic.retried.fetch_add(1, Ordering::Relaxed);
+                    self.traffic.retried.inc();
                 }
                 tokio::select! {
                     () = tokio::time::sleep(pause) => {}
@@ -224,7 +227,7 @@ impl Router {
         envelope: Envelope,
     ) -> Result<(), (Envelope, CallError)> {
         let one_way = envelope.reply.is_none();
-        self.traffic.forwarded.fetch_add(1, Ordering::Relaxed);
+        self.traffic.forwarded.inc();
         let request = PeerRequest {
             grain: target.clone(),
             method: envelope.method.clone(),

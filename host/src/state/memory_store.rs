@@ -26,6 +26,10 @@ impl MemoryStateStore {
 
 #[async_trait::async_trait]
 impl StateStore for MemoryStateStore {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
         Ok(self.grains()?.get(grain).and_then(|record| record.saved.clone()))
     }

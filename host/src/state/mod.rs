@@ -97,6 +97,9 @@ pub enum StateError {
 /// Where grain state lives: embedded (redb), in memory (tests), or shared (PostgreSQL).
 #[async_trait::async_trait]
 pub trait StateStore: Send + Sync + 'static {
+    /// What kind of store it is (`memory`, `redb`, `postgres`), as metrics label it.
+    fn name(&self) -> &'static str;
+
     /// The grain's saved state, or `None` if it never saved. Claims no epoch: for inspection.
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError>;
 

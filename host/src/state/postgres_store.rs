@@ -285,6 +285,10 @@ impl PostgresStateStore {
 
 #[async_trait::async_trait]
 impl StateStore for PostgresStateStore {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
         let rows = self.connection.query(LOAD, &[&grain.kind().as_str(), &grain.identity()]).await?;
         Ok(rows.into_iter().next().and_then(|row| stored_state(row.get("bytes"), row.get("etag"))))

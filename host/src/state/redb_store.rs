@@ -188,6 +188,10 @@ fn apply(
 
 #[async_trait::async_trait]
 impl StateStore for RedbStateStore {
+    fn name(&self) -> &'static str {
+        "redb"
+    }
+
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
         let (db, key) = (Arc::clone(&self.db), grain.to_string());
         tokio::task::spawn_blocking(move || {

@@ -123,6 +123,10 @@ impl Transport for MemoryTransport {
         Ok(self.peer(peer)?.grain_counts())
     }
 
+    async fn catalog(&self, peer: SocketAddr) -> anyhow::Result<HashMap<KindName, Version>> {
+        Ok(self.peer(peer)?.catalog())
+    }
+
     fn forget(&self, _peer: SocketAddr) {}
 
     async fn shutdown(&self) {

@@ -72,6 +72,9 @@ pub trait Inbound: Send + Sync + 'static {
 
     /// Live grains per kind on this member.
     fn grain_counts(&self) -> HashMap<String, u64>;
+
+    /// Every kind held here, at its current version.
+    fn catalog(&self) -> HashMap<KindName, Version>;
 }
 
 /// The link between members, both ways.
@@ -106,6 +109,9 @@ pub trait Transport: Send + Sync + 'static {
 
     /// Live grains per kind on `peer`.
     async fn grain_counts(&self, peer: SocketAddr) -> anyhow::Result<HashMap<String, u64>>;
+
+    /// Every kind `peer` holds, at its current version.
+    async fn catalog(&self, peer: SocketAddr) -> anyhow::Result<HashMap<KindName, Version>>;
 
     /// Drops the link to a member that left or died, failing what it carried.
     fn forget(&self, peer: SocketAddr);

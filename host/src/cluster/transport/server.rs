@@ -141,6 +141,13 @@ impl Peer for PeerService {
         self.check(&request)?;
         Ok(Response::new(wire::GrainCountsReply { grains_per_kind: self.inbound.grain_counts() }))
     }
+
+    async fn catalog(&self, request: Request<wire::CatalogRequest>) -> Result<Response<wire::CatalogReply>, Status> {
+        self.check(&request)?;
+        let versions =
+            self.inbound.catalog().into_iter().map(|(name, version)| (name.to_string(), version.to_string())).collect();
+        Ok(Response::new(wire::CatalogReply { versions }))
+    }
 }
 
 /// Runs one request against the local grain and queues its reply.

@@ -134,6 +134,17 @@ impl Transport for TonicTransport {
         tokio::time::timeout(ASK_TIMEOUT, ask).await.map_err(|_| anyhow::anyhow!("no answer within {ASK_TIMEOUT:?}"))?
     }
 
+    async fn catalog(&self, peer: SocketAddr) -> anyhow::Result<HashMap<KindName, Version>> {
+        let ask = async {
+            let request = timed(wire::CatalogRequest {}, ASK_TIMEOUT);
+            anyhow::Ok(self.peer(peer).await?.catalog(request).await?.into_inner().versions)
+        };
+        let versions = tokio::time::timeout(ASK_TIMEOUT, ask)
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer within {ASK_TIMEOUT:?}"))??;
+        versions.into_iter().map(|(name, version)| anyhow::Ok((name.parse()?, version.parse()?))).collect()
+    }
+
     fn forget(&self, peer: SocketAddr) {
         self.links.forget(peer);
     }

@@ -1,0 +1,22 @@
+//! What `/metrics` reads from the node at a scrape: live grains, their memory and queued
+//! messages per kind, members by status, and each kind's current version.
+
+use super::Node;
+use crate::metrics::Observed;
+
+/// The node's gauges as they stand.
+pub fn observe(node: &Node) -> Observed {
+    let mut observed = Observed::default();
+    for (grain, pid) in node.router.directory().snapshot() {
+        let (live, memory) = observed.live.entry(grain.kind().to_string()).or_default();
+        *live += 1;
+        *memory += i64::try_from(pid.stats.memory_bytes()).unwrap_or(i64::MAX);
+        observed.mailbox_depth += i64::try_from(pid.turns.queued()).unwrap_or(i64::MAX);
+    }
+    for member in &node.cluster().view().members {
+        *observed.members.entry(member.status.as_str()).or_default() += 1;
+    }
+    observed.versions =
+        node.kinds.list().into_iter().map(|kind| (kind.name.to_string(), kind.version.to_string())).collect();
+    observed
+}
