@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs PostgreSQL and etcd (the tests start their own
 # servers), the stock Python clients the tests drive, and protoc with its well-known protos
-# (etcd-client's build compiles etcd's), builds the example grains (installing their toolchains on first use), runs the guest
-# SDKs' native unit tests, then the workspace's tests in release mode.
+# (etcd-client's build compiles etcd's), builds the example grains (installing their
+# toolchains on first use), runs the guest SDKs' native unit tests, then the workspace's
+# tests in release mode, and validates deploy/ offline.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -13,3 +14,4 @@ pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prom
 ./examples/build.sh
 ./sdk-guest/test.sh
 cargo test --release --workspace "$@"
+./deploy/check.sh
