@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod dns_seeds;
 mod partition;
 mod stopping_and_trust;
 

@@ -79,6 +79,20 @@ impl Netns {
         })
     }
 
+    /// Gives programs run inside (through `ip netns exec`) these `/etc/hosts` lines.
+    pub fn hosts(&self, lines: &str) {
+        let dir = format!("/etc/netns/{}", self.name);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
+        std::fs::write(format!("{dir}/hosts"), lines).unwrap_or_else(|e| panic!("{dir}/hosts: {e}"));
+    }
+
+    /// `program` to be run inside the namespace.
+    pub fn command(&self, program: &std::path::Path) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.name]).arg(program);
+        command
+    }
+
     fn inside(&self, command: &[&str]) -> Result<(), String> {
         let mut args = vec!["netns", "exec", &self.name];
         args.extend_from_slice(command);
@@ -93,6 +107,7 @@ impl Drop for Netns {
             ip(&["link", "del", &link.host_interface]).ok();
         }
         ip(&["netns", "del", &self.name]).ok();
+        std::fs::remove_dir_all(format!("/etc/netns/{}", self.name)).ok();
     }
 }
 
