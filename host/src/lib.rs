@@ -35,3 +35,4 @@ pub mod proto;
 pub mod router;
 pub mod runtime;
 pub mod state;
+pub mod telemetry;

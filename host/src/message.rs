@@ -2,6 +2,7 @@
 
 use crate::error::CallError;
 use crate::ids::GrainId;
+use crate::telemetry::TraceParent;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -15,12 +16,14 @@ pub struct Origin {
     pub chain: Vec<GrainId>,
     /// When the sender stops waiting for delivery and reply.
     pub deadline: Instant,
+    /// The trace the message belongs to: the sender's span, whose child its turn becomes.
+    pub trace: Option<TraceParent>,
 }
 
 impl Origin {
     /// A request from outside any grain.
     pub fn external(deadline: Instant) -> Self {
-        Origin { chain: Vec::new(), deadline }
+        Origin { chain: Vec::new(), deadline, trace: None }
     }
 
     /// `a -> b -> c` for a chain `[a, b]` calling `c`.

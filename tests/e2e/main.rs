@@ -8,6 +8,7 @@ mod bench;
 mod crash;
 mod dev_node;
 mod http;
+mod json_logs;
 mod kinds;
 mod metrics;
 mod peer_security;

@@ -32,6 +32,7 @@ async fn exchange_add(client: &mut PeerClient<Channel>, secret: Option<&str>) ->
         timeout_ms: 10_000,
         chain: Vec::new(),
         one_way: false,
+        traceparent: String::new(),
     };
     let mut request = Request::new(tokio_stream::iter([RequestBatch { requests: vec![request] }]));
     if let Some(secret) = secret {

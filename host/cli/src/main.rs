@@ -10,6 +10,7 @@ mod dev;
 mod duration;
 mod grains;
 mod kind;
+mod logging;
 mod new;
 mod node;
 mod serve;
@@ -17,12 +18,13 @@ mod table;
 mod templates;
 
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(name = "granary", version, about = "A WebAssembly virtual-actor (grain) platform")]
 struct Cli {
+    /// How log lines are written: `text`, or `json` (one object per line, with the trace id).
+    #[arg(long, global = true, env = "GRANARY_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -70,11 +72,6 @@ impl Cli {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
     let args = match config_file::with_config_file(std::env::args_os().collect()) {
         Ok(args) => args,
         Err(error) => {
@@ -82,7 +79,9 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match Cli::parse_from(args).run().await {
+    let cli = Cli::parse_from(args);
+    logging::init(cli.log_format);
+    match cli.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

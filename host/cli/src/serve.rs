@@ -37,6 +37,10 @@ pub struct ServeFlags {
     /// increments.
     #[arg(long, env = "GRANARY_NO_METRICS")]
     pub no_metrics: bool,
+    /// Export a span per turn to this OpenTelemetry collector (OTLP over gRPC, e.g.
+    /// `http://127.0.0.1:4317`); off by default.
+    #[arg(long, env = "GRANARY_OTLP_ENDPOINT")]
+    otlp_endpoint: Option<String>,
     /// After SIGTERM, how long the node may take to hand over, deactivate and stop before it
     /// exits anyway.
     #[arg(long, env = "GRANARY_DRAIN_TIMEOUT", value_parser = duration::parse, default_value = "30s")]
@@ -77,6 +81,10 @@ pub async fn serve(
         None
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let telemetry = match &flags.otlp_endpoint {
+        Some(endpoint) => Some(granary::telemetry::install(endpoint, &node.cluster().local_id().to_string())?),
+        None => None,
+    };
     let api =
         ApiContext { node: Arc::clone(&node), tokens: Tokens { admin: flags.admin_token, call: flags.call_token } };
     // The public gRPC port stops taking requests at a signal; the HTTP port keeps answering
@@ -94,46 +102,53 @@ pub async fn serve(
         node = %cluster.local_id(),
         "granary node listening on {scheme}://{grpc_address}"
     );
-    let serve_grpc = grpc::serve(api.clone(), grpc_listener, tls.as_ref(), stop.clone().cancelled_owned());
-    let serve_http = async {
-        match http_listener {
-            Some(listener) => {
-                http::serve(api.clone(), listener, tls.as_ref(), stop_http.clone().cancelled_owned()).await
+    let served: anyhow::Result<()> = async {
+        let serve_grpc = grpc::serve(api.clone(), grpc_listener, tls.as_ref(), stop.clone().cancelled_owned());
+        let serve_http = async {
+            match http_listener {
+                Some(listener) => {
+                    http::serve(api.clone(), listener, tls.as_ref(), stop_http.clone().cancelled_owned()).await
+                }
+                None => Ok(()),
             }
-            None => Ok(()),
-        }
-    };
-    let servers = async { tokio::try_join!(serve_grpc, serve_http).map(|_| ()) };
-    tokio::pin!(servers);
-    tokio::select! {
-        served = &mut servers => {
-            node.shutdown().await;
-            return served.context("a public port failed");
-        }
-        () = signalled() => {}
-    }
-    node.begin_drain();
-    stop.cancel();
-    tracing::info!("stopping: handing over and deactivating grains");
-    let drained = tokio::time::timeout(flags.drain_timeout, async {
-        let stopped = async {
-            node.shutdown().await;
-            stop_http.cancel();
         };
-        let (served, ()) = tokio::join!(&mut servers, stopped);
-        served
-    })
-    .await;
-    match drained {
-        Ok(served) => {
-            tracing::info!("stopped");
-            served
+        let servers = async { tokio::try_join!(serve_grpc, serve_http).map(|_| ()) };
+        tokio::pin!(servers);
+        tokio::select! {
+            served = &mut servers => {
+                node.shutdown().await;
+                return served.context("a public port failed");
+            }
+            () = signalled() => {}
         }
-        Err(_) => {
-            tracing::warn!("the drain limit of {:?} passed: exiting with work left undone", flags.drain_timeout);
-            Ok(())
+        node.begin_drain();
+        stop.cancel();
+        tracing::info!("stopping: handing over and deactivating grains");
+        let drained = tokio::time::timeout(flags.drain_timeout, async {
+            let stopped = async {
+                node.shutdown().await;
+                stop_http.cancel();
+            };
+            let (served, ()) = tokio::join!(&mut servers, stopped);
+            served
+        })
+        .await;
+        match drained {
+            Ok(served) => {
+                tracing::info!("stopped");
+                served
+            }
+            Err(_) => {
+                tracing::warn!("the drain limit of {:?} passed: exiting with work left undone", flags.drain_timeout);
+                Ok(())
+            }
         }
     }
+    .await;
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown().await;
+    }
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -10,9 +10,11 @@ use crate::ids::GrainId;
 use crate::message::Envelope;
 use crate::metrics::Outcome;
 use crate::runtime::GrainInstance;
+use crate::telemetry::TurnSpan;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard, Notify};
+use tracing::Instrument;
 
 /// `receive_timeout_ms` when the grain set none.
 const NO_TIMEOUT: u64 = u64::MAX;
@@ -109,9 +111,20 @@ impl<I: Instance> Turns<I> {
         stats: &ActivationStats,
         grain: &GrainId,
     ) -> bool {
-        let Envelope { method, payload, origin, reply } = envelope;
+        let Envelope { method, payload, mut origin, reply } = envelope;
         let began = std::time::Instant::now();
-        let outcome = instance.handle(&method, &payload, origin).await;
+        // The turn's span, when exporting; its calls carry its context.
+        let span = TurnSpan::start(grain, &method, origin.trace.as_ref()).map(|(span, own)| {
+            origin.trace = Some(own);
+            span
+        });
+        let outcome = match origin.trace.as_ref() {
+            Some(trace) => {
+                let in_trace = tracing::info_span!("turn", trace_id = trace.trace_id());
+                instance.handle(&method, &payload, origin).instrument(in_trace).await
+            }
+            None => instance.handle(&method, &payload, origin).await,
+        };
         let counted = match &outcome {
             Ok(_) if instance.is_stale() => Outcome::Fault,
             Ok(Ok(_)) => Outcome::Ok,
@@ -119,6 +132,9 @@ impl<I: Instance> Turns<I> {
             Err(_) => Outcome::Fault,
         };
         stats.record_turn(instance.memory_bytes(), &method, counted, began.elapsed());
+        if let Some(span) = span {
+            span.end(counted);
+        }
         let timeout =
             instance.receive_timeout().map_or(NO_TIMEOUT, |t| u64::try_from(t.as_millis()).unwrap_or(NO_TIMEOUT - 1));
         if self.receive_timeout_ms.swap(timeout, Ordering::Relaxed) != timeout {

@@ -13,6 +13,7 @@ use crate::proto::api::grains_server::{Grains, GrainsServer};
 use crate::proto::api::kinds_server::{Kinds, KindsServer};
 use crate::proto::api::node_server::{Node as NodeApi, NodeServer};
 use crate::proto::api::{self as proto, push_kind_chunk::Part};
+use crate::telemetry::{TRACEPARENT, TraceParent};
 use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -46,21 +47,26 @@ fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate 
     }
 }
 
+/// The caller's W3C trace context, from the `traceparent` metadata (ignored when malformed).
+fn trace_parent<T>(request: &Request<T>) -> Option<TraceParent> {
+    request.metadata().get(TRACEPARENT).and_then(|value| value.to_str().ok()).and_then(TraceParent::parse)
+}
+
 #[tonic::async_trait]
 impl Grains for ApiContext {
     async fn call(&self, request: Request<proto::CallRequest>) -> Result<Response<proto::CallReply>, Status> {
         self.authorize(Access::Call, &request)?;
-        let timeout = request_timeout(&request);
+        let (timeout, trace) = (request_timeout(&request), trace_parent(&request));
         let proto::CallRequest { grain, method, payload } = request.into_inner();
-        let payload = self.node.call(&grain_id(grain)?, &method, payload, timeout).await?;
+        let payload = self.node.call_in_trace(&grain_id(grain)?, &method, payload, timeout, trace).await?;
         Ok(Response::new(proto::CallReply { payload }))
     }
 
     async fn send(&self, request: Request<proto::SendRequest>) -> Result<Response<proto::SendReply>, Status> {
         self.authorize(Access::Call, &request)?;
-        let timeout = request_timeout(&request);
+        let (timeout, trace) = (request_timeout(&request), trace_parent(&request));
         let proto::SendRequest { grain, method, payload } = request.into_inner();
-        self.node.send(&grain_id(grain)?, &method, payload, timeout).await?;
+        self.node.send_in_trace(&grain_id(grain)?, &method, payload, timeout, trace).await?;
         Ok(Response::new(proto::SendReply {}))
     }
 

@@ -18,6 +18,7 @@ use crate::ids::GrainId;
 use crate::kinds::RegistryError;
 use crate::proto::api as proto;
 use crate::runtime::KindError;
+use crate::telemetry::{TRACEPARENT, TraceParent};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -111,7 +112,8 @@ async fn call(
 ) -> Result<Response, ApiError> {
     api.allow(Access::Call, &headers)?;
     let grain = GrainId::new(kind, identity).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
-    let reply = api.node.call(&grain, &method, body.to_vec(), None).await?;
+    let trace = headers.get(TRACEPARENT).and_then(|value| value.to_str().ok()).and_then(TraceParent::parse);
+    let reply = api.node.call_in_trace(&grain, &method, body.to_vec(), None, trace).await?;
     let content_type = if serde_json::from_slice::<serde::de::IgnoredAny>(&reply).is_ok() {
         "application/json"
     } else {

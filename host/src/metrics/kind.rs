@@ -26,6 +26,20 @@ pub enum Outcome {
     Fault,
 }
 
+impl Outcome {
+    /// Every outcome, in the order of their counters.
+    const ALL: [Outcome; 3] = [Outcome::Ok, Outcome::Error, Outcome::Fault];
+
+    /// The outcome as a word, for labels and span attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Fault => "fault",
+        }
+    }
+}
+
 /// A method's counters, one per outcome.
 struct MethodCounters {
     method: String,
@@ -107,9 +121,9 @@ impl KindMetrics {
     }
 
     fn outcome_counters(&self, method: &str) -> [StripedCounter; 3] {
-        ["ok", "error", "fault"].map(|outcome| {
-            let labels =
-                CallLabels { kind: self.kind.clone(), method: method.to_string(), outcome: outcome.to_string() };
+        Outcome::ALL.map(|outcome| {
+            let outcome = outcome.as_str().to_string();
+            let labels = CallLabels { kind: self.kind.clone(), method: method.to_string(), outcome };
             self.calls.get_or_create_owned(&labels)
         })
     }

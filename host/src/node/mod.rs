@@ -21,6 +21,7 @@ use crate::metrics::{Metrics, TimedStateStore};
 use crate::router::Router;
 use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engine};
 use crate::state::{RedbStateStore, StateStore};
+use crate::telemetry::TraceParent;
 use anyhow::Context;
 use inbound::PeerInbound;
 use replication::Replication;
@@ -193,7 +194,19 @@ impl Node {
         payload: Vec<u8>,
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, CallError> {
-        let origin = Origin::external(self.deadline(timeout));
+        self.call_in_trace(target, method, payload, timeout, None).await
+    }
+
+    /// [`Node::call`] as part of the caller's trace `trace`.
+    pub async fn call_in_trace(
+        &self,
+        target: &GrainId,
+        method: &str,
+        payload: Vec<u8>,
+        timeout: Option<Duration>,
+        trace: Option<TraceParent>,
+    ) -> Result<Vec<u8>, CallError> {
+        let origin = Origin { trace, ..Origin::external(self.deadline(timeout)) };
         self.router.call(target, method.to_string(), payload, origin).await
     }
 
@@ -205,7 +218,19 @@ impl Node {
         payload: Vec<u8>,
         timeout: Option<Duration>,
     ) -> Result<(), CallError> {
-        let origin = Origin::external(self.deadline(timeout));
+        self.send_in_trace(target, method, payload, timeout, None).await
+    }
+
+    /// [`Node::send`] as part of the caller's trace `trace`.
+    pub async fn send_in_trace(
+        &self,
+        target: &GrainId,
+        method: &str,
+        payload: Vec<u8>,
+        timeout: Option<Duration>,
+        trace: Option<TraceParent>,
+    ) -> Result<(), CallError> {
+        let origin = Origin { trace, ..Origin::external(self.deadline(timeout)) };
         self.router.send(target, method.to_string(), payload, origin).await
     }
 

@@ -23,7 +23,7 @@ impl GrainState {
         let mut chain = self.turn.origin.chain.clone();
         chain.push(self.grain.clone());
         let deadline = self.turn.origin.deadline.min(self.turn.stop_at);
-        Ok((target, Origin { chain, deadline }))
+        Ok((target, Origin { chain, deadline, trace: self.turn.origin.trace.clone() }))
     }
 }
 

@@ -6,6 +6,7 @@ use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::message::Origin;
 use crate::proto::cluster::{self as wire, error::Code};
+use crate::telemetry::TraceParent;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -31,6 +32,7 @@ pub fn to_request(id: u64, request: PeerRequest, remaining: Duration) -> wire::R
         payload: request.payload,
         timeout_ms: millis(remaining),
         chain: request.origin.chain.iter().map(grain_ref).collect(),
+        traceparent: request.origin.trace.as_ref().map(|trace| trace.as_str().to_string()).unwrap_or_default(),
         one_way: request.one_way,
     }
 }
@@ -39,7 +41,11 @@ pub fn to_request(id: u64, request: PeerRequest, remaining: Duration) -> wire::R
 pub fn from_request(request: wire::Request) -> Result<PeerRequest, CallError> {
     let grain = grain_id(request.grain.as_ref())?;
     let chain = request.chain.iter().map(|grain| grain_id(Some(grain))).collect::<Result<Vec<_>, _>>()?;
-    let origin = Origin { chain, deadline: Instant::now() + Duration::from_millis(request.timeout_ms) };
+    let origin = Origin {
+        chain,
+        deadline: Instant::now() + Duration::from_millis(request.timeout_ms),
+        trace: TraceParent::parse(&request.traceparent),
+    };
     Ok(PeerRequest { grain, method: request.method, payload: request.payload, origin, one_way: request.one_way })
 }
 
