@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs PostgreSQL and etcd (the tests start their own
-# servers), the stock Python clients the tests drive, and protoc with its well-known protos
+# servers), chromium and playwright-core for the dashboard's browser test, the stock
+# Python clients the tests drive, and protoc with its well-known protos
 # (etcd-client's build compiles etcd's), builds the example grains (installing their
 # toolchains on first use), runs the guest SDKs' native unit tests, then the workspace's
 # tests in release mode, and validates deploy/ offline.
@@ -8,9 +9,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . "$root/examples/lib/common.sh"
-apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev
+apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev chromium
 # Stock clients the tests drive: a reflection v1alpha client and a Prometheus text parser.
 pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
+# The dashboard's browser test drives Debian's chromium with playwright-core from npm.
+[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 ./examples/build.sh
 ./sdk-guest/test.sh
 cargo test --release --workspace "$@"

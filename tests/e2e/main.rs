@@ -6,6 +6,7 @@ mod support;
 
 mod bench;
 mod crash;
+mod dashboard;
 mod dev_node;
 mod http;
 mod json_logs;

@@ -1,6 +1,7 @@
 //! What a listing shows of a live activation, updated by its task after every message, and
 //! the kind's metrics each turn and activation is counted in.
 
+use crate::ids::GrainId;
 use crate::metrics::{KindMetrics, Outcome};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -53,6 +54,13 @@ impl ActivationStats {
         self.memory_bytes.store(memory_bytes, Ordering::Relaxed);
         if let Some(kind) = &self.kind {
             kind.record_call(method, outcome, took);
+        }
+    }
+
+    /// Records that a turn of `method` on `grain` faulted with `error`.
+    pub fn record_fault(&self, grain: &GrainId, method: &str, error: String) {
+        if let Some(kind) = &self.kind {
+            kind.faulted(grain.to_string(), method, error);
         }
     }
 

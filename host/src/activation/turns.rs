@@ -157,6 +157,7 @@ impl<I: Instance> Turns<I> {
             }
             Err(fault) => {
                 tracing::warn!(grain = %grain, method, "instance discarded: {fault}");
+                stats.record_fault(grain, &method, fault.to_string());
                 reply_with(Err(fault.into()));
                 false
             }

@@ -1,7 +1,9 @@
 //! The HTTP/JSON gateway: the same operations as gRPC, for curl and any language.
 //!
 //! - `POST /v1/grains/{kind}/{id}/{method}`: the body is the payload, the response body the reply
-//! - `GET /v1/grains[?kind=K]`, `GET /v1/kinds`, `GET /v1/node`
+//! - `GET /v1/grains[?kind=K&prefix=P]`, `GET /v1/kinds`, `GET /v1/node`, `GET /v1/cluster`
+//!   (members, status, roles, live grains per kind), `GET /v1/faults` (the last faults here)
+//! - `GET /`: the dashboard (see [`super::dashboard`])
 //! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s]`: the body is the wasm
 //! - `DELETE /v1/kinds/{name}`, `POST /v1/kinds/{name}/rollback`
 //! - `GET /healthz`, `GET /readyz`: probes (see [`super::health`])
@@ -125,6 +127,8 @@ async fn call(
 #[derive(Deserialize)]
 struct GrainFilter {
     kind: Option<String>,
+    /// Only identities that start with this.
+    prefix: Option<String>,
 }
 
 async fn list_grains(State(api): State<ApiContext>, Query(filter): Query<GrainFilter>) -> Json<Vec<proto::GrainInfo>> {
@@ -133,6 +137,7 @@ async fn list_grains(State(api): State<ApiContext>, Query(filter): Query<GrainFi
         .grains()
         .iter()
         .filter(|listing| filter.kind.as_deref().is_none_or(|kind| listing.grain.kind() == kind))
+        .filter(|listing| filter.prefix.as_deref().is_none_or(|prefix| listing.grain.identity().starts_with(prefix)))
         .map(|listing| convert::grain(&api.node, listing))
         .collect();
     Json(grains)
@@ -219,6 +224,14 @@ async fn node_info(State(api): State<ApiContext>) -> Json<proto::NodeInfoReply> 
     Json(convert::node_info(&api.node))
 }
 
+async fn cluster_status(State(api): State<ApiContext>) -> Json<proto::ClusterStatusReply> {
+    Json(convert::cluster_status(api.node.cluster_status().await))
+}
+
+async fn faults(State(api): State<ApiContext>) -> Json<Vec<crate::metrics::Fault>> {
+    Json(api.node.recent_faults())
+}
+
 async fn not_found() -> ApiError {
     error(StatusCode::NOT_FOUND, "no such route: see the HTTP gateway in README.md")
 }
@@ -233,6 +246,9 @@ pub fn router(api: ApiContext) -> Router {
         .route("/v1/kinds/{name}", put(push_kind).delete(remove_kind))
         .route("/v1/kinds/{name}/rollback", post(rollback_kind))
         .route("/v1/node", get(node_info))
+        .route("/v1/cluster", get(cluster_status))
+        .route("/v1/faults", get(faults))
+        .merge(super::dashboard::routes())
         .merge(super::health::routes())
         .merge(super::metrics::routes())
         .fallback(not_found)

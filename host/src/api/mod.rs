@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod convert;
+mod dashboard;
 pub mod grpc;
 mod health;
 pub mod http;

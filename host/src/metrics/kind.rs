@@ -2,10 +2,10 @@
 //! without a lock or a shared write: its method is found among the kind's method slots
 //! (filled once, then only read), and the counters and histogram are striped per thread.
 
-use super::{CallLabels, DeactivationLabels, StripedCounter, StripedHistogram};
+use super::{CallLabels, DeactivationLabels, Faults, StripedCounter, StripedHistogram};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// The most method labels one kind gets; later methods count as `other`.
@@ -59,6 +59,7 @@ pub struct KindMetrics {
     duration: StripedHistogram,
     activations: StripedCounter,
     deactivations: Family<DeactivationLabels, Counter>,
+    faults: Arc<Faults>,
 }
 
 impl std::fmt::Debug for KindMetrics {
@@ -74,6 +75,7 @@ impl KindMetrics {
         duration: StripedHistogram,
         activations: StripedCounter,
         deactivations: Family<DeactivationLabels, Counter>,
+        faults: Arc<Faults>,
     ) -> Self {
         KindMetrics {
             kind,
@@ -84,6 +86,7 @@ impl KindMetrics {
             duration,
             activations,
             deactivations,
+            faults,
         }
     }
 
@@ -126,6 +129,11 @@ impl KindMetrics {
             let labels = CallLabels { kind: self.kind.clone(), method: method.to_string(), outcome };
             self.calls.get_or_create_owned(&labels)
         })
+    }
+
+    /// A turn of `method` on `grain` faulted with `error`.
+    pub fn faulted(&self, grain: String, method: &str, error: String) {
+        self.faults.record(grain, method, error);
     }
 
     /// An activation of the kind started.

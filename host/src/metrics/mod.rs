@@ -3,10 +3,12 @@
 //! kind's method labels are capped (the rest count as `other`), so cardinality stays bounded
 //! by the kinds pushed. Off (`NodeConfig::metrics`), turns record nothing at all.
 
+mod faults;
 mod kind;
 mod striped;
 mod timed_store;
 
+pub use faults::{Fault, Faults};
 pub use kind::{KindMetrics, Outcome};
 pub use striped::{StripedCounter, StripedHistogram};
 pub use timed_store::TimedStateStore;
@@ -78,6 +80,7 @@ pub struct Metrics {
     enabled: bool,
     registry: Registry,
     kinds: RwLock<HashMap<KindName, Arc<KindMetrics>>>,
+    faults: Arc<Faults>,
     calls: Family<CallLabels, StripedCounter>,
     call_duration: Family<KindLabel, StripedHistogram>,
     activations: Family<KindLabel, StripedCounter>,
@@ -99,6 +102,7 @@ impl Metrics {
             enabled,
             registry: Registry::with_prefix("granary"),
             kinds: RwLock::default(),
+            faults: Arc::default(),
             calls: Family::default(),
             call_duration: Family::default(),
             activations: Family::default(),
@@ -178,9 +182,15 @@ impl Metrics {
                 self.call_duration.get_or_create_owned(&label),
                 self.activations.get_or_create_owned(&label),
                 self.deactivations.clone(),
+                Arc::clone(&self.faults),
             ))
         });
         Some(Arc::clone(made))
+    }
+
+    /// The last faults on this node.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.faults.recent()
     }
 
     /// The histogram saves to `store` record into.

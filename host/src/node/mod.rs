@@ -284,6 +284,11 @@ impl Node {
         self.metrics.enabled().then(|| self.metrics.render(observe::observe(self)))
     }
 
+    /// The last faults on this node (empty when metrics are off).
+    pub fn recent_faults(&self) -> Vec<crate::metrics::Fault> {
+        self.metrics.faults()
+    }
+
     /// Turns the node unready at once, ahead of [`Node::shutdown`], so an orchestrator sends
     /// it nothing new while it drains.
     pub fn begin_drain(&self) {
