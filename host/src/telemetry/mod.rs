@@ -33,10 +33,18 @@ pub fn exporting() -> bool {
 pub struct TraceParent(String);
 
 impl TraceParent {
-    /// `value` if it is a valid `traceparent`.
+    /// `value` if it is a valid `traceparent`: version `00`, 32 and 16 lowercase hex digits
+    /// of trace and span id (neither all zero), 2 of flags.
     pub fn parse(value: &str) -> Option<Self> {
-        let parent = TraceParent(value.trim().to_string());
-        parent.context().span().span_context().is_valid().then_some(parent)
+        let value = value.trim();
+        let fields: Vec<&str> = value.split('-').collect();
+        let hex = |field: &str, digits: usize| {
+            field.len() == digits && field.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let well_formed = matches!(fields.as_slice(), [version, trace, span, flags]
+            if *version == "00" && hex(trace, 32) && hex(span, 16) && hex(flags, 2));
+        let parent = TraceParent(value.to_string());
+        (well_formed && parent.context().span().span_context().is_valid()).then_some(parent)
     }
 
     /// The trace it belongs to, as 32 hex digits.
@@ -96,6 +104,8 @@ mod tests {
             "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
             "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
             "00-4bf92f3577b34da6a3ce929d0e0e47-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
         ] {
             assert_eq!(TraceParent::parse(malformed), None, "{malformed:?}");
         }
