@@ -112,7 +112,7 @@ impl<I: Instance> Turns<I> {
         grain: &GrainId,
     ) -> bool {
         let Envelope { method, payload, mut origin, reply } = envelope;
-        let began = std::time::Instant::now();
+        let began = quanta::Instant::now();
         // The turn's span, when exporting; its calls carry its context.
         let span = TurnSpan::start(grain, &method, origin.trace.as_ref()).map(|(span, own)| {
             origin.trace = Some(own);

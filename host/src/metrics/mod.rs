@@ -6,12 +6,10 @@
 mod faults;
 mod kind;
 mod striped;
-mod timed_store;
 
 pub use faults::{Fault, Faults};
 pub use kind::{KindMetrics, Outcome};
 pub use striped::{StripedCounter, StripedHistogram};
-pub use timed_store::TimedStateStore;
 
 use crate::ids::KindName;
 use prometheus_client::encoding::EncodeLabelSet;

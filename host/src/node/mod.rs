@@ -17,7 +17,7 @@ use crate::error::CallError;
 use crate::ids::{ActivationId, GrainId, KindName, NodeId};
 use crate::kinds::{KindRegistry, Pushed, RegistryError};
 use crate::message::Origin;
-use crate::metrics::{Metrics, TimedStateStore};
+use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engine};
 use crate::state::{RedbStateStore, StateStore};
@@ -87,12 +87,6 @@ impl Node {
             config.pool.max_grain_memory,
         )?);
         let metrics = Metrics::new(config.metrics);
-        let state: Arc<dyn StateStore> = if metrics.enabled() {
-            let saves = metrics.save_duration(state.name());
-            Arc::new(TimedStateStore::new(state, saves))
-        } else {
-            state
-        };
         let router = Router::new(
             Arc::clone(&cluster),
             Arc::clone(&kinds),

@@ -1,5 +1,5 @@
 //! What grains ask of the node, served by the router: calls and sends go through routing like
-//! any other message, state goes to the node's store.
+//! any other message, state goes to the node's store (each save timed for `/metrics`).
 
 use super::Router;
 use crate::error::CallError;
@@ -31,6 +31,11 @@ impl GrainHost for Router {
         expected: Option<Etag>,
         epoch: Epoch,
     ) -> Result<Etag, StateError> {
-        self.state.save(grain, bytes, expected, epoch).await
+        let began = quanta::Instant::now();
+        let saved = self.state.save(grain, bytes, expected, epoch).await;
+        if let Some(saves) = &self.save_duration {
+            saves.observe(began.elapsed());
+        }
+        saved
     }
 }

@@ -18,7 +18,7 @@ use crate::error::CallError;
 use crate::ids::{GrainId, NodeId};
 use crate::kinds::KindRegistry;
 use crate::message::{Envelope, Origin};
-use crate::metrics::{Metrics, StripedCounter};
+use crate::metrics::{Metrics, StripedCounter, StripedHistogram};
 use crate::state::StateStore;
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
@@ -46,6 +46,8 @@ pub struct Router {
     shutdown: CancellationToken,
     traffic: Traffic,
     metrics: Arc<Metrics>,
+    /// Where saves are timed; `None` when metrics are off.
+    save_duration: Option<StripedHistogram>,
 }
 
 /// How many messages this node sent on to their owner, and how many it had to ask again
@@ -77,6 +79,7 @@ impl Router {
         pid_cache_capacity: u64,
         mailbox_capacity: usize,
     ) -> Arc<Self> {
+        let save_duration = metrics.enabled().then(|| metrics.save_duration(state.name()));
         Arc::new_cyclic(|me| Router {
             me: me.clone(),
             cluster,
@@ -87,6 +90,7 @@ impl Router {
             activations: TaskTracker::new(),
             shutdown: CancellationToken::new(),
             traffic: Traffic { forwarded: metrics.forwarded().clone(), retried: metrics.retried().clone() },
+            save_duration,
             metrics,
         })
     }
