@@ -68,14 +68,17 @@ impl DevNode {
         let collected = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // Logged first, so the line is in the log once the address is known.
+                {
+                    let mut log = collected.lock().expect("log lock");
+                    log.push_str(&line);
+                    log.push('\n');
+                }
                 if let Some((_, rest)) = line.split_once("listening on ") {
                     let grpc = rest.split_whitespace().next().unwrap_or_default().to_string();
                     let http = rest.split_once("http=").map(|(_, h)| h.split_whitespace().next().unwrap_or_default());
                     address_tx.send((grpc, http.unwrap_or_default().to_string())).ok();
                 }
-                let mut log = collected.lock().expect("log lock");
-                log.push_str(&line);
-                log.push('\n');
             }
         });
         let (server, http) = address_rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
