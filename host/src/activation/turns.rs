@@ -11,6 +11,7 @@ use crate::message::Envelope;
 use crate::metrics::Outcome;
 use crate::runtime::GrainInstance;
 use crate::telemetry::TurnSpan;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard, Notify};
@@ -30,6 +31,9 @@ pub struct Turns<I = GrainInstance> {
     receive_timeout_ms: AtomicU64,
     /// Signalled when a turn changed the receive timeout: the task re-arms its idle timer.
     timeout_changed: Notify,
+    /// Whether the instance still runs its kind's current version; once a new version is
+    /// pushed, callers queue (the task then stops, and the message goes to the new version).
+    still_current: OnceLock<Box<dyn Fn() -> bool + Send + Sync>>,
 }
 
 /// What became of a message offered to [`Turns::run_inline`].
@@ -48,6 +52,7 @@ impl<I> Default for Turns<I> {
             discarded: Notify::new(),
             receive_timeout_ms: AtomicU64::new(NO_TIMEOUT),
             timeout_changed: Notify::new(),
+            still_current: OnceLock::new(),
         }
     }
 }
@@ -69,6 +74,11 @@ impl<I: Instance> Turns<I> {
         self.queued.load(Ordering::Relaxed)
     }
 
+    /// Tells callers how to check that the instance still runs the current version.
+    pub(crate) fn track_version(&self, still_current: impl Fn() -> bool + Send + Sync + 'static) {
+        self.still_current.set(Box::new(still_current)).ok();
+    }
+
     /// A queued message was handled (or never made it into the mailbox).
     pub(crate) fn dequeued(&self) {
         self.queued.fetch_sub(1, Ordering::AcqRel);
@@ -79,7 +89,7 @@ impl<I: Instance> Turns<I> {
     pub(crate) async fn run_inline(&self, envelope: Envelope, stats: &ActivationStats, grain: &GrainId) -> Inline {
         // A caller whose turns never wait would otherwise keep its worker from everyone else.
         tokio::task::consume_budget().await;
-        if self.queued.load(Ordering::Acquire) != 0 {
+        if self.queued.load(Ordering::Acquire) != 0 || self.still_current.get().is_some_and(|current| !current()) {
             return Inline::Declined(envelope);
         }
         let Ok(slot) = self.instance.try_lock() else {

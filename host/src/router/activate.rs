@@ -27,7 +27,7 @@ impl Router {
                 Arc::clone(&stats),
                 Arc::clone(&turns),
             );
-            let start = self.start_instance(target.clone());
+            let start = self.start_instance(target.clone(), Arc::clone(&turns));
             let (router, grain, shutdown) = (self.arc(), target.clone(), self.shutdown.clone());
             self.activations.spawn(async move {
                 let leftovers = task.run(start, shutdown).await;
@@ -48,12 +48,16 @@ impl Router {
     fn start_instance(
         &self,
         grain: GrainId,
+        turns: Arc<Turns>,
     ) -> impl Future<Output = Result<Started<GrainInstance>, CallError>> + Send + 'static {
         let (kinds, state, cluster) = (Arc::clone(&self.kinds), Arc::clone(&self.state), Arc::clone(&self.cluster));
         let host: Arc<dyn GrainHost> = self.arc();
         async move {
             let unknown = || CallError::UnknownKind(grain.kind().to_string());
             let (kind, mut changes) = kinds.subscribe(grain.kind().as_str()).ok_or_else(unknown)?;
+            // A call that comes after a push must not run inline on this older version.
+            let watching = changes.clone();
+            turns.track_version(move || !watching.has_changed().unwrap_or(true));
             let claim = state
                 .activate(&grain)
                 .await
