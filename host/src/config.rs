@@ -6,6 +6,9 @@ use std::time::Duration;
 
 const MIB: u64 = 1024 * 1024;
 
+/// The largest state one `save-state` may write unless the node or kind says otherwise.
+pub const DEFAULT_MAX_STATE: u64 = 16 * MIB;
+
 /// Settings a kind carries; every activation of the kind runs under them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindSettings {
@@ -18,6 +21,11 @@ pub struct KindSettings {
     pub time_limit: Duration,
     /// Roles a cluster member must carry to host the kind's grains (default none: any member).
     pub roles: BTreeSet<String>,
+    /// Most live activations of the kind on one member (default 0: no limit). Past it, the
+    /// kind's least recently used idle activation deactivates to make room.
+    pub max_live: u32,
+    /// Largest state one `save-state` may write (default the node's, 16 MiB unless set).
+    pub max_state: u64,
 }
 
 impl Default for KindSettings {
@@ -27,6 +35,8 @@ impl Default for KindSettings {
             max_memory: 64 * MIB,
             time_limit: Duration::from_secs(5),
             roles: BTreeSet::new(),
+            max_live: 0,
+            max_state: DEFAULT_MAX_STATE,
         }
     }
 }
@@ -42,6 +52,10 @@ pub struct KindSettingsUpdate {
     pub time_limit: Option<Duration>,
     /// New roles.
     pub roles: Option<BTreeSet<String>>,
+    /// A new live quota (0: none).
+    pub max_live: Option<u32>,
+    /// A new state size limit.
+    pub max_state: Option<u64>,
 }
 
 impl From<KindSettings> for KindSettingsUpdate {
@@ -52,6 +66,8 @@ impl From<KindSettings> for KindSettingsUpdate {
             max_memory: Some(settings.max_memory),
             time_limit: Some(settings.time_limit),
             roles: Some(settings.roles),
+            max_live: Some(settings.max_live),
+            max_state: Some(settings.max_state),
         }
     }
 }
@@ -93,6 +109,10 @@ pub struct NodeConfig {
     pub max_module_bytes: usize,
     /// Whether turns and saves are counted for `/metrics` (default on).
     pub metrics: bool,
+    /// Bytes the live grains may hold together, linear memory plus instance overhead (default
+    /// half the memory of the machine or of its cgroup, whichever is less). Near it, the
+    /// least recently used idle grains deactivate; past it, new activations are refused.
+    pub memory_budget: u64,
 }
 
 impl NodeConfig {
@@ -107,6 +127,7 @@ impl NodeConfig {
             pid_cache_capacity: 1_000_000,
             max_module_bytes: 64 * MIB as usize,
             metrics: true,
+            memory_budget: default_memory_budget(),
         }
     }
 
@@ -119,5 +140,24 @@ impl NodeConfig {
             pid_cache_capacity: 10_000,
             ..NodeConfig::new(data_dir)
         }
+    }
+}
+
+/// Half the memory this process may use: the machine's, or its cgroup's limit when lower.
+pub fn default_memory_budget() -> u64 {
+    let machine = machine_memory();
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|limit| limit.trim().parse::<u64>().ok())
+        .unwrap_or(u64::MAX);
+    machine.min(cgroup) / 2
+}
+
+fn machine_memory() -> u64 {
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, page_size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    match (u64::try_from(pages), u64::try_from(page_size)) {
+        (Ok(pages), Ok(page_size)) if pages > 0 => pages.saturating_mul(page_size),
+        _ => 4 * 1024 * MIB,
     }
 }

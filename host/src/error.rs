@@ -22,6 +22,15 @@ pub enum CallError {
     /// no member to host it). Sending it again is safe.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The message was not run: the node is at its memory budget or the kind at its live
+    /// quota, and no idle grain could make room. Sending it again after `retry_after` is safe.
+    #[error("resource exhausted: {why}; retry after {retry_after:?}")]
+    Exhausted {
+        /// What is full.
+        why: String,
+        /// When trying again is likely to succeed.
+        retry_after: Duration,
+    },
     /// The message reached the grain's member or activation, which stopped or lost the link
     /// before answering: it may have run. Sending it again could apply it twice.
     #[error("may have run: {0}")]
@@ -76,6 +85,7 @@ impl CallError {
             | CallError::InvalidRequest(_)
             | CallError::Cycle(_)
             | CallError::Unavailable(_)
+            | CallError::Exhausted { .. }
             | CallError::NotHere(_) => Ran::No,
             CallError::Timeout | CallError::MayHaveRun(_) => Ran::Maybe,
             CallError::Failed(_) | CallError::Trapped(_) | CallError::TimeLimit(_) | CallError::MemoryLimit(_) => {

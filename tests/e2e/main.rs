@@ -11,6 +11,7 @@ mod dev_node;
 mod http;
 mod json_logs;
 mod kinds;
+mod limits;
 mod metrics;
 mod peer_security;
 mod probes;

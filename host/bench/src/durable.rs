@@ -22,7 +22,7 @@ const FLOOR_BATCH: u64 = 64;
 
 /// Writes per second of raw redb in `dir`, `per_commit` writes to each transaction, for
 /// `length`: the same kind of file and fsync a node's store uses, with nothing around it.
-fn raw_redb(dir: &std::path::Path, per_commit: u64, length: Duration) -> anyhow::Result<f64> {
+pub fn raw_redb(dir: &std::path::Path, per_commit: u64, length: Duration) -> anyhow::Result<f64> {
     let path = dir.join(format!("floor-{per_commit}.redb"));
     let db = Database::create(&path)?;
     let state = br#"{"total":12345}"#;

@@ -28,6 +28,7 @@ mod stats;
 mod store;
 mod storm;
 mod stream_echo;
+mod thrash;
 mod warm;
 
 pub use density::Side as DensitySide;
@@ -78,13 +79,16 @@ pub enum Scenario {
     /// PS: 10 000 new identities at once.
     #[value(alias = "ps")]
     Storm,
+    /// PB: a working set four times the memory budget against all of it resident.
+    #[value(alias = "pb")]
+    Thrash,
     /// Every built language's counter against the Rust one.
     Languages,
 }
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 13] = [
+    pub const ALL: [Scenario; 14] = [
         Scenario::Warm,
         Scenario::Cold,
         Scenario::Remote,
@@ -96,6 +100,7 @@ impl Scenario {
         Scenario::Contended,
         Scenario::GrainToGrain,
         Scenario::Storm,
+        Scenario::Thrash,
         Scenario::Languages,
         Scenario::Density,
     ];
@@ -114,6 +119,7 @@ impl Scenario {
             Scenario::Contended => on_each_store(options, contended::run_on).await,
             Scenario::GrainToGrain => Ok(vec![grain_to_grain::run(options).await?]),
             Scenario::Storm => on_each_store(options, storm::run_on).await,
+            Scenario::Thrash => on_each_store(options, thrash::run_on).await,
             Scenario::Languages => Ok(vec![languages::run(options).await?]),
         }
     }

@@ -101,9 +101,19 @@ impl BenchNode {
         spec: &StoreSpec,
         metrics: bool,
     ) -> anyhow::Result<BenchNode> {
+        BenchNode::configured(component, spec, |config| NodeConfig { pool: pool(activations), metrics, ..config }).await
+    }
+
+    /// A node on the store `spec` with `component` as kind `counter`, its settings the
+    /// defaults as changed by `configure`.
+    pub async fn configured(
+        component: &[u8],
+        spec: &StoreSpec,
+        configure: impl FnOnce(NodeConfig) -> NodeConfig,
+    ) -> anyhow::Result<BenchNode> {
         let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
         let state = spec.open(data.path()).await?;
-        let config = NodeConfig { pool: pool(activations), metrics, ..NodeConfig::new(data.path()) };
+        let config = configure(NodeConfig::new(data.path()));
         let node = Node::with_state_store(config, NodeId("bench".into()), Arc::clone(&state.store))?;
         node.push_kind(COUNTER, component.to_vec(), long_lived().into()).await?;
         Ok(BenchNode { node: Arc::new(node), state, data })

@@ -3,7 +3,7 @@
 
 use super::duration;
 use super::serve::{ServeFlags, bind, serve};
-use granary::config::{KindSettingsUpdate, NodeConfig};
+use granary::config::KindSettingsUpdate;
 use granary::ids::NodeId;
 use granary::node::Node;
 use std::path::PathBuf;
@@ -35,11 +35,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let grpc_listener = bind(&args.listen).await?;
     let http_listener = bind(&args.http).await?;
     let grpc_address = grpc_listener.local_addr()?;
-    let config = NodeConfig {
-        max_module_bytes: args.serving.max_module_bytes()?,
-        metrics: !args.serving.no_metrics,
-        ..NodeConfig::new(&args.data_dir)
-    };
+    let config = args.serving.node_config(&args.data_dir)?;
     let node = Arc::new(Node::start(config, NodeId(grpc_address.to_string()))?);
     for kind in node.kinds().list() {
         tracing::info!(kind = kind.name.as_str(), version = kind.version.short(), "kind restored");

@@ -53,6 +53,13 @@ pub struct PushArgs {
     /// (`--roles ""` clears them; absent keeps the current roles).
     #[arg(long, value_delimiter = ',')]
     roles: Option<Vec<String>>,
+    /// Most live activations of the kind on one member; past it the least recently used idle
+    /// one deactivates (`0` removes the limit; absent keeps the current one).
+    #[arg(long)]
+    max_live: Option<u32>,
+    /// Largest state one save may write (e.g. 1MiB; the node's --max-state unless set).
+    #[arg(long)]
+    max_state: Option<bytesize::ByteSize>,
     #[command(flatten)]
     connection: Connection,
     #[command(flatten)]
@@ -107,6 +114,8 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
                 .roles
                 .as_ref()
                 .map(|roles| KindRoles { names: roles.iter().filter(|role| !role.is_empty()).cloned().collect() }),
+            max_live: args.max_live,
+            max_state_bytes: args.max_state.map_or(0, |size| size.as_u64()),
         }),
         total_bytes: total,
     };
@@ -162,6 +171,11 @@ fn kind_row(kind: &KindInfo) -> Vec<String> {
         bytesize::ByteSize(settings.max_memory_bytes).to_string(),
         humantime::format_duration(Duration::from_millis(settings.time_limit_ms)).to_string(),
         kind.previous_versions.len().to_string(),
+        match settings.max_live {
+            None | Some(0) => "-".to_string(),
+            Some(max_live) => max_live.to_string(),
+        },
+        bytesize::ByteSize(settings.max_state_bytes).to_string(),
         settings.roles.map(|roles| roles.names.join(",")).unwrap_or_default(),
     ]
 }
@@ -172,7 +186,18 @@ async fn ls(args: LsArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&kinds)?);
     } else {
-        let header = ["NAME", "VERSION", "ACTIVE", "IDLE-TIMEOUT", "MAX-MEMORY", "TIME-LIMIT", "EARLIER", "ROLES"];
+        let header = [
+            "NAME",
+            "VERSION",
+            "ACTIVE",
+            "IDLE-TIMEOUT",
+            "MAX-MEMORY",
+            "TIME-LIMIT",
+            "EARLIER",
+            "MAX-LIVE",
+            "MAX-STATE",
+            "ROLES",
+        ];
         table::print(&header, kinds.iter().map(kind_row));
     }
     Ok(())

@@ -9,7 +9,6 @@ use granary::cluster::transport::{PeerSecurity, TlsFiles, TonicTransport};
 use granary::cluster::{
     Cluster, EtcdMembership, EtcdSettings, GossipMembership, GossipSettings, LocalMember, MemberStatus, Membership,
 };
-use granary::config::NodeConfig;
 use granary::ids::NodeId;
 use granary::node::Node;
 use std::net::SocketAddr;
@@ -112,11 +111,7 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let id = NodeId(args.name.clone().unwrap_or_else(|| advertise.to_string()));
     let hosting = !args.no_hosting && !args.roles.iter().any(|role| role == "client");
     let roles = args.roles.iter().cloned().collect();
-    let config = NodeConfig {
-        max_module_bytes: args.serving.max_module_bytes()?,
-        metrics: !args.serving.no_metrics,
-        ..NodeConfig::new(&args.data_dir)
-    };
+    let config = args.serving.node_config(&args.data_dir)?;
     let state = granary::state::open(&args.state, &args.data_dir).await?;
     let cluster = match args.provider {
         Provider::Single => Cluster::single(id),

@@ -6,8 +6,9 @@ use anyhow::Context;
 use granary::api::auth::Tokens;
 use granary::api::tls::PublicTls;
 use granary::api::{ApiContext, grpc, http};
+use granary::config::{KindSettings, NodeConfig};
 use granary::node::Node;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -36,7 +37,16 @@ pub struct ServeFlags {
     /// Count nothing for `/metrics` (which then answers 404): turns skip their few atomic
     /// increments.
     #[arg(long, env = "GRANARY_NO_METRICS")]
-    pub no_metrics: bool,
+    no_metrics: bool,
+    /// What the live grains may hold together (linear memory plus instance overhead), e.g.
+    /// 2GiB. Near it the least recently used idle grains deactivate; past it new activations
+    /// are refused with RESOURCE_EXHAUSTED / 503 and a retry-after. Default: half the memory
+    /// of the machine or its cgroup.
+    #[arg(long, env = "GRANARY_MEMORY_BUDGET")]
+    memory_budget: Option<bytesize::ByteSize>,
+    /// Largest state one save may write, for kinds pushed without their own --max-state.
+    #[arg(long, env = "GRANARY_MAX_STATE", default_value = "16MiB")]
+    max_state: bytesize::ByteSize,
     /// Export a span per turn to this OpenTelemetry collector (OTLP over gRPC, e.g.
     /// `http://127.0.0.1:4317`); off by default.
     #[arg(long, env = "GRANARY_OTLP_ENDPOINT")]
@@ -48,8 +58,18 @@ pub struct ServeFlags {
 }
 
 impl ServeFlags {
-    pub fn max_module_bytes(&self) -> anyhow::Result<usize> {
-        usize::try_from(self.max_module_size.as_u64()).context("--max-module-size is too large")
+    /// The node's settings under these flags, its data kept in `data_dir`.
+    pub fn node_config(&self, data_dir: &Path) -> anyhow::Result<NodeConfig> {
+        let defaults = NodeConfig::new(data_dir);
+        anyhow::ensure!(self.max_state.as_u64() > 0, "--max-state must be above zero");
+        Ok(NodeConfig {
+            max_module_bytes: usize::try_from(self.max_module_size.as_u64())
+                .context("--max-module-size is too large")?,
+            metrics: !self.no_metrics,
+            memory_budget: self.memory_budget.map_or(defaults.memory_budget, |size| size.as_u64()),
+            default_kind: KindSettings { max_state: self.max_state.as_u64(), ..defaults.default_kind.clone() },
+            ..defaults
+        })
     }
 
     /// This node's certificate and key, if given.

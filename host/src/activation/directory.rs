@@ -1,8 +1,8 @@
 //! The node's live activations by grain id, behind the PID cache: the one place that decides
 //! "activate or reuse", and that an activation leaves when it stops.
 
-use super::{Pid, PidCache};
-use crate::ids::{ActivationId, GrainId};
+use super::{Instance, Pid, PidCache};
+use crate::ids::{ActivationId, GrainId, KindName};
 use crate::runtime::GrainInstance;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 /// Every live activation of this node.
 pub struct Directory<I = GrainInstance> {
-    live: Mutex<HashMap<GrainId, Pid<I>>>,
+    live: Mutex<Live<I>>,
     pids: PidCache<I>,
     next_activation: AtomicU64,
     started: AtomicU64,
@@ -19,7 +19,19 @@ pub struct Directory<I = GrainInstance> {
     count: watch::Sender<usize>,
 }
 
-impl<I: Send + 'static> Directory<I> {
+/// The live activations, and how many of each kind.
+struct Live<I> {
+    grains: HashMap<GrainId, Pid<I>>,
+    per_kind: HashMap<KindName, usize>,
+}
+
+impl<I> Default for Live<I> {
+    fn default() -> Self {
+        Live { grains: HashMap::new(), per_kind: HashMap::new() }
+    }
+}
+
+impl<I: Instance> Directory<I> {
     /// An empty directory whose PID cache holds at most `pid_cache_capacity` entries.
     pub fn new(pid_cache_capacity: u64) -> Self {
         Directory {
@@ -31,7 +43,7 @@ impl<I: Send + 'static> Directory<I> {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<GrainId, Pid<I>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Live<I>> {
         self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -43,14 +55,15 @@ impl<I: Send + 'static> Directory<I> {
         }
         let pid = {
             let mut live = self.lock();
-            match live.get(grain) {
+            match live.grains.get(grain) {
                 Some(pid) => pid.clone(),
                 None => {
                     let id = ActivationId(self.next_activation.fetch_add(1, Ordering::Relaxed) + 1);
                     let pid = activate(id);
                     self.started.fetch_add(1, Ordering::Relaxed);
-                    live.insert(grain.clone(), pid.clone());
-                    self.count.send_replace(live.len());
+                    live.grains.insert(grain.clone(), pid.clone());
+                    *live.per_kind.entry(grain.kind().clone()).or_default() += 1;
+                    self.count.send_replace(live.grains.len());
                     pid
                 }
             }
@@ -63,9 +76,15 @@ impl<I: Send + 'static> Directory<I> {
     /// reaches that activation from now on.
     pub fn remove(&self, grain: &GrainId, activation: ActivationId) {
         let mut live = self.lock();
-        if live.get(grain).is_some_and(|pid| pid.activation == activation) {
-            live.remove(grain);
-            self.count.send_replace(live.len());
+        if live.grains.get(grain).is_some_and(|pid| pid.activation == activation) {
+            live.grains.remove(grain);
+            if let Some(count) = live.per_kind.get_mut(grain.kind()) {
+                *count -= 1;
+                if *count == 0 {
+                    live.per_kind.remove(grain.kind());
+                }
+            }
+            self.count.send_replace(live.grains.len());
         }
         drop(live);
         self.pids.invalidate(grain);
@@ -93,6 +112,35 @@ impl<I: Send + 'static> Directory<I> {
         count.wait_for(|live| *live == 0).await.ok();
     }
 
+    /// How many activations of `kind` are live (or starting) now.
+    pub fn live_of(&self, kind: &KindName) -> usize {
+        self.lock().per_kind.get(kind).copied().unwrap_or(0)
+    }
+
+    /// Sees every change in the number of live activations.
+    pub fn changes(&self) -> watch::Receiver<usize> {
+        self.count.subscribe()
+    }
+
+    /// Up to `most` idle activations (of `kind` only, if given), least recently used first.
+    pub fn least_recently_used_idle(&self, kind: Option<&KindName>, most: usize) -> Vec<Pid<I>> {
+        // Each one's idle time is read once: it keeps growing while this sorts.
+        let mut idle: Vec<(std::time::Duration, Pid<I>)> = self
+            .lock()
+            .grains
+            .iter()
+            .filter(|(grain, pid)| kind.is_none_or(|kind| grain.kind() == kind) && pid.turns.is_idle())
+            .map(|(_, pid)| (pid.stats.idle(), pid.clone()))
+            .collect();
+        let longest_idle_first = |a: &(std::time::Duration, Pid<I>), b: &(std::time::Duration, Pid<I>)| b.0.cmp(&a.0);
+        if idle.len() > most {
+            idle.select_nth_unstable_by(most, longest_idle_first);
+            idle.truncate(most);
+        }
+        idle.sort_unstable_by(longest_idle_first);
+        idle.into_iter().map(|(_, pid)| pid).collect()
+    }
+
     /// How many activations this node has started since it began.
     pub fn started(&self) -> u64 {
         self.started.load(Ordering::Relaxed)
@@ -100,13 +148,13 @@ impl<I: Send + 'static> Directory<I> {
 
     /// The live grain ids, for listings.
     pub fn grains(&self) -> Vec<GrainId> {
-        self.lock().keys().cloned().collect()
+        self.lock().grains.keys().cloned().collect()
     }
 
     /// The live activations, sorted by grain id.
     pub fn snapshot(&self) -> Vec<(GrainId, Pid<I>)> {
         let mut all: Vec<(GrainId, Pid<I>)> =
-            self.lock().iter().map(|(grain, pid)| (grain.clone(), pid.clone())).collect();
+            self.lock().grains.iter().map(|(grain, pid)| (grain.clone(), pid.clone())).collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all
     }

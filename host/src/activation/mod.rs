@@ -3,6 +3,7 @@
 //! it is started with a future that makes its instance, and when it stops it leaves the
 //! directory and hands the messages it still held back to whoever spawned it.
 
+mod budget;
 mod directory;
 mod instance;
 mod pid_cache;
@@ -10,6 +11,7 @@ mod stats;
 mod task;
 mod turns;
 
+pub use budget::{INSTANCE_OVERHEAD, MemoryBudget};
 pub use directory::Directory;
 pub use instance::Instance;
 pub use pid_cache::PidCache;

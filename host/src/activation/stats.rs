@@ -1,6 +1,7 @@
-//! What a listing shows of a live activation, updated by its task after every message, and
-//! the kind's metrics each turn and activation is counted in.
+//! What a listing shows of a live activation, updated by its task after every message, the
+//! kind's metrics each turn and activation is counted in, and its charge on the memory budget.
 
+use super::budget::{INSTANCE_OVERHEAD, MemoryBudget};
 use crate::ids::GrainId;
 use crate::metrics::{KindMetrics, Outcome};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,24 +19,53 @@ pub struct ActivationStats {
     version: OnceLock<String>,
     /// Where its turns are counted; `None` when metrics are off.
     kind: Option<Arc<KindMetrics>>,
+    /// The node's memory budget its instance is charged on, if any.
+    budget: Option<Arc<MemoryBudget>>,
+    /// What it has charged there: its linear memory plus the instance overhead, once started.
+    charged: AtomicU64,
 }
 
 impl Default for ActivationStats {
     /// Stats of a new activation whose turns are counted nowhere.
     fn default() -> Self {
-        ActivationStats::new(None)
+        ActivationStats::new(None, None)
     }
 }
 
 impl ActivationStats {
-    /// Stats of a new activation whose turns are counted in `kind`.
-    pub fn new(kind: Option<Arc<KindMetrics>>) -> Self {
+    /// Stats of a new activation whose turns are counted in `kind` and whose instance is
+    /// charged on `budget`.
+    pub fn new(kind: Option<Arc<KindMetrics>>, budget: Option<Arc<MemoryBudget>>) -> Self {
         ActivationStats {
             started: Instant::now(),
             last_active_ms: AtomicU64::new(0),
             memory_bytes: AtomicU64::new(0),
             version: OnceLock::new(),
             kind,
+            budget,
+            charged: AtomicU64::new(0),
+        }
+    }
+
+    /// Charges the started instance, holding `memory_bytes` of linear memory, on the budget.
+    pub fn instance_started(&self, memory_bytes: u64) {
+        self.memory_bytes.store(memory_bytes, Ordering::Relaxed);
+        self.recharge(INSTANCE_OVERHEAD + memory_bytes);
+    }
+
+    /// Gives the instance's charge back: it has stopped.
+    pub fn instance_stopped(&self) {
+        self.recharge(0);
+    }
+
+    /// Sets this activation's charge on the budget to `bytes`.
+    fn recharge(&self, bytes: u64) {
+        let Some(budget) = &self.budget else { return };
+        let before = self.charged.swap(bytes, Ordering::AcqRel);
+        if bytes > before {
+            budget.charge(bytes - before);
+        } else {
+            budget.release(before - bytes);
         }
     }
 
@@ -51,7 +81,9 @@ impl ActivationStats {
     pub fn record_turn(&self, memory_bytes: u64, method: &str, outcome: Outcome, took: Duration) {
         let since_start = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_active_ms.store(since_start, Ordering::Relaxed);
-        self.memory_bytes.store(memory_bytes, Ordering::Relaxed);
+        if self.memory_bytes.swap(memory_bytes, Ordering::Relaxed) != memory_bytes {
+            self.recharge(INSTANCE_OVERHEAD + memory_bytes);
+        }
         if let Some(kind) = &self.kind {
             kind.record_call(method, outcome, took);
         }

@@ -45,6 +45,8 @@ pub enum Stop {
     Reload,
     /// Another member owns the grain now: queued messages follow it there.
     Handover,
+    /// It was idle when the node needed room (its memory budget, its kind's live quota).
+    Evicted,
 }
 
 impl Stop {
@@ -57,6 +59,7 @@ impl Stop {
             Stop::Fault => "fault",
             Stop::Reload => "reload",
             Stop::Handover => "handover",
+            Stop::Evicted => "evicted",
         }
     }
 }
@@ -128,6 +131,7 @@ impl<I: Instance> Activation<I> {
         {
             tracing::warn!(grain = %self.grain, "deactivate failed: {fault}");
         }
+        self.stats.instance_stopped();
         tracing::debug!(grain = %self.grain, activation = %self.id, stop = stop.as_str(), "deactivated");
         let messages = self.leave();
         Leftovers { stop, messages }
@@ -169,6 +173,7 @@ impl<I: Instance> Activation<I> {
                     Some(envelope) => envelope,
                     None => return Stop::Shutdown,
                 },
+                _ = turns.evicted() => return Stop::Evicted,
                 _ = turns.timeout_changed() => {
                     idle.as_mut().reset(Instant::now() + idle_after().saturating_sub(self.stats.idle()));
                     continue;

@@ -12,7 +12,7 @@ use crate::metrics::Outcome;
 use crate::runtime::GrainInstance;
 use crate::telemetry::TurnSpan;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard, Notify};
 use tracing::Instrument;
@@ -34,6 +34,10 @@ pub struct Turns<I = GrainInstance> {
     /// Whether the instance still runs its kind's current version; once a new version is
     /// pushed, callers queue (the task then stops, and the message goes to the new version).
     still_current: OnceLock<Box<dyn Fn() -> bool + Send + Sync>>,
+    /// Set once the activation is asked to make room: it deactivates after the turn it is in.
+    evicting: AtomicBool,
+    /// Signalled when it is asked to make room.
+    evict: Notify,
 }
 
 /// What became of a message offered to [`Turns::run_inline`].
@@ -53,6 +57,8 @@ impl<I> Default for Turns<I> {
             receive_timeout_ms: AtomicU64::new(NO_TIMEOUT),
             timeout_changed: Notify::new(),
             still_current: OnceLock::new(),
+            evicting: AtomicBool::new(false),
+            evict: Notify::new(),
         }
     }
 }
@@ -172,6 +178,25 @@ impl<I: Instance> Turns<I> {
                 false
             }
         }
+    }
+
+    /// Whether it has an instance, no turn running and nothing queued: it may be evicted.
+    pub fn is_idle(&self) -> bool {
+        self.queued.load(Ordering::Acquire) == 0
+            && !self.evicting.load(Ordering::Acquire)
+            && self.instance.try_lock().is_ok_and(|slot| slot.is_some())
+    }
+
+    /// Asks the activation to deactivate once its current turn (if any) ends, to make room.
+    pub fn evict(&self) {
+        if !self.evicting.swap(true, Ordering::AcqRel) {
+            self.evict.notify_one();
+        }
+    }
+
+    /// Resolves when the activation is asked to make room.
+    pub(crate) async fn evicted(&self) {
+        self.evict.notified().await;
     }
 
     /// Waits for the instance (until a turn in progress ends).

@@ -17,6 +17,8 @@ pub fn settings(settings: &KindSettings) -> proto::KindSettings {
         max_memory_bytes: settings.max_memory,
         time_limit_ms: millis(settings.time_limit),
         roles: Some(proto::KindRoles { names: settings.roles.iter().cloned().collect() }),
+        max_live: Some(settings.max_live),
+        max_state_bytes: settings.max_state,
     }
 }
 

@@ -44,6 +44,8 @@ fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate 
         max_memory: (settings.max_memory_bytes > 0).then_some(settings.max_memory_bytes),
         time_limit: nonzero_millis(settings.time_limit_ms),
         roles: settings.roles.map(|roles| roles.names.into_iter().collect()),
+        max_live: settings.max_live,
+        max_state: (settings.max_state_bytes > 0).then_some(settings.max_state_bytes),
     }
 }
 

@@ -4,7 +4,7 @@
 //! - `GET /v1/grains[?kind=K&prefix=P]`, `GET /v1/kinds`, `GET /v1/node`, `GET /v1/cluster`
 //!   (members, status, roles, live grains per kind), `GET /v1/faults` (the last faults here)
 //! - `GET /`: the dashboard (see [`super::dashboard`])
-//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s]`: the body is the wasm
+//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s&max_live=N&max_state=1MiB]`: the body is the wasm
 //! - `DELETE /v1/kinds/{name}`, `POST /v1/kinds/{name}/rollback`
 //! - `GET /healthz`, `GET /readyz`: probes (see [`super::health`])
 //! - `GET /metrics`: Prometheus metrics (see [`crate::metrics`])
@@ -12,6 +12,7 @@
 //! Errors are `{"error": "..."}` with the matching HTTP status.
 
 use super::auth::{Access, Denied};
+use super::status::retry_after_seconds;
 use super::tls::{PublicTls, TlsListener};
 use super::{ApiContext, convert};
 use crate::config::KindSettingsUpdate;
@@ -37,6 +38,8 @@ pub struct ApiError {
     status: StatusCode,
     message: String,
     ran: Option<Ran>,
+    /// Seconds after which trying again is likely to succeed (the `Retry-After` header).
+    retry_after: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
@@ -49,12 +52,16 @@ impl IntoResponse for ApiError {
                 Ran::Yes => "yes",
             });
         }
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
 fn error(status: StatusCode, message: impl ToString) -> ApiError {
-    ApiError { status, message: message.to_string(), ran: None }
+    ApiError { status, message: message.to_string(), ran: None, retry_after: None }
 }
 
 impl From<CallError> for ApiError {
@@ -64,13 +71,19 @@ impl From<CallError> for ApiError {
             CallError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             CallError::Cycle(_) => StatusCode::CONFLICT,
             CallError::Timeout => StatusCode::GATEWAY_TIMEOUT,
-            CallError::Unavailable(_) | CallError::NotHere(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CallError::Unavailable(_) | CallError::NotHere(_) | CallError::Exhausted { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             CallError::MayHaveRun(_) => StatusCode::BAD_GATEWAY,
             CallError::Failed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             CallError::Trapped(_) => StatusCode::INTERNAL_SERVER_ERROR,
             CallError::TimeLimit(_) | CallError::MemoryLimit(_) => StatusCode::INSUFFICIENT_STORAGE,
         };
-        ApiError { status, message: e.to_string(), ran: Some(e.ran()) }
+        let retry_after = match &e {
+            CallError::Exhausted { retry_after, .. } => Some(retry_after_seconds(*retry_after)),
+            _ => None,
+        };
+        ApiError { status, message: e.to_string(), ran: Some(e.ran()), retry_after }
     }
 }
 
@@ -155,6 +168,9 @@ struct PushSettings {
     time_limit: Option<String>,
     /// Comma-separated roles a member must carry to host the kind; `roles=` clears them.
     roles: Option<String>,
+    /// Most live activations per member; `max_live=0` removes the limit.
+    max_live: Option<u32>,
+    max_state: Option<String>,
 }
 
 impl PushSettings {
@@ -165,15 +181,17 @@ impl PushSettings {
                 .transpose()
                 .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad duration: {e}")))
         };
-        let max_memory = self
-            .max_memory
-            .as_deref()
-            .map(|text| text.parse::<bytesize::ByteSize>().map(|size| size.as_u64()))
-            .transpose()
-            .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad max_memory: {e}")))?;
+        let size = |text: &Option<String>, name: &str| {
+            text.as_deref()
+                .map(|text| text.parse::<bytesize::ByteSize>().map(|size| size.as_u64()))
+                .transpose()
+                .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad {name}: {e}")))
+        };
         Ok(KindSettingsUpdate {
             idle_timeout: duration(&self.idle_timeout)?,
-            max_memory,
+            max_memory: size(&self.max_memory, "max_memory")?,
+            max_live: self.max_live,
+            max_state: size(&self.max_state, "max_state")?,
             time_limit: duration(&self.time_limit)?,
             roles: self.roles.as_deref().map(|roles| {
                 roles.split(',').map(str::trim).filter(|role| !role.is_empty()).map(str::to_string).collect()

@@ -14,6 +14,14 @@ use tonic_types::{ErrorDetails, StatusExt};
 /// The `ErrorInfo` domain of Granary's errors.
 pub const ERROR_DOMAIN: &str = "granary.dev";
 
+/// The metadata (gRPC) and header (HTTP) that say, in whole seconds, when to try again.
+pub const RETRY_AFTER: &str = "retry-after";
+
+/// `retry_after` rounded up to whole seconds, at least one.
+pub fn retry_after_seconds(retry_after: Duration) -> u64 {
+    retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0).max(u64::from(retry_after.is_zero()))
+}
+
 impl From<CallError> for Status {
     fn from(error: CallError) -> Self {
         let code = match &error {
@@ -26,10 +34,18 @@ impl From<CallError> for Status {
             CallError::Failed(_) => Code::Aborted,
             CallError::Trapped(_) => Code::Internal,
             CallError::TimeLimit(_) | CallError::MemoryLimit(_) => Code::ResourceExhausted,
+            CallError::Exhausted { .. } => Code::ResourceExhausted,
         };
-        let details =
+        let mut details =
             ErrorDetails::with_error_info(error.ran().reason(), ERROR_DOMAIN, HashMap::<String, String>::new());
-        Status::with_error_details(code, error.to_string(), details)
+        if let CallError::Exhausted { retry_after, .. } = &error {
+            details.set_retry_info(Some(*retry_after));
+        }
+        let mut status = Status::with_error_details(code, error.to_string(), details);
+        if let CallError::Exhausted { retry_after, .. } = &error {
+            status.metadata_mut().insert(RETRY_AFTER, retry_after_seconds(*retry_after).into());
+        }
+        status
     }
 }
 

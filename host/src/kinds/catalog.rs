@@ -1,7 +1,7 @@
 //! The persisted list of kinds: name -> current version, earlier versions, settings, upload time.
 
 use super::module_store::write_durably;
-use crate::config::KindSettings;
+use crate::config::{DEFAULT_MAX_STATE, KindSettings};
 use crate::ids::{KindName, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,7 +24,17 @@ pub struct KindRecord {
     /// Absent in catalogs written before kinds had roles.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Absent in catalogs written before kinds had quotas (no limit).
+    #[serde(default)]
+    pub max_live: u32,
+    /// Absent in catalogs written before kinds had a state limit (the default).
+    #[serde(default = "default_max_state")]
+    pub max_state_bytes: u64,
     pub uploaded_at_unix_ms: u64,
+}
+
+fn default_max_state() -> u64 {
+    DEFAULT_MAX_STATE
 }
 
 impl KindRecord {
@@ -37,6 +47,8 @@ impl KindRecord {
             max_memory_bytes: settings.max_memory,
             time_limit_ms: millis(settings.time_limit),
             roles: settings.roles.iter().cloned().collect(),
+            max_live: settings.max_live,
+            max_state_bytes: settings.max_state,
             uploaded_at_unix_ms,
         }
     }
@@ -48,6 +60,8 @@ impl KindRecord {
             max_memory: self.max_memory_bytes,
             time_limit: Duration::from_millis(self.time_limit_ms),
             roles: self.roles.iter().cloned().collect(),
+            max_live: self.max_live,
+            max_state: self.max_state_bytes,
         }
     }
 

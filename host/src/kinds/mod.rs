@@ -146,6 +146,9 @@ impl KindRegistry {
                 settings.max_memory, self.max_memory
             )));
         }
+        if settings.max_state == 0 {
+            return Err(RegistryError::BadSettings("max state must be above zero".into()));
+        }
         if settings.idle_timeout.is_zero() || settings.time_limit.is_zero() {
             return Err(RegistryError::BadSettings("idle timeout and time limit must be above zero".into()));
         }
@@ -256,6 +259,8 @@ impl KindSettingsUpdate {
             max_memory: self.max_memory.unwrap_or(base.max_memory),
             time_limit: self.time_limit.unwrap_or(base.time_limit),
             roles: self.roles.clone().unwrap_or(base.roles),
+            max_live: self.max_live.unwrap_or(base.max_live),
+            max_state: self.max_state.unwrap_or(base.max_state),
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct Observed {
     pub members: HashMap<&'static str, i64>,
     /// Every kind with its current version.
     pub versions: Vec<(String, String)>,
+    /// The node's memory budget and what live grains hold of it.
+    pub memory_budget: (i64, i64),
 }
 
 /// Every series a node exports, and the kinds' handles turns record through.
@@ -91,6 +93,8 @@ pub struct Metrics {
     mailbox_depth: Gauge,
     members: Family<StatusLabel, Gauge>,
     versions: Family<KindVersionLabels, Gauge>,
+    memory_budget: Gauge,
+    memory_budget_used: Gauge,
 }
 
 impl Metrics {
@@ -113,6 +117,8 @@ impl Metrics {
             mailbox_depth: Gauge::default(),
             members: Family::default(),
             versions: Family::default(),
+            memory_budget: Gauge::default(),
+            memory_budget_used: Gauge::default(),
         };
         Arc::new(metrics.registered())
     }
@@ -154,6 +160,18 @@ impl Metrics {
         );
         registry.register("cluster_members", "Members this node sees, by status", self.members.clone());
         registry.register("kind_version_info", "The current version of each kind (always 1)", self.versions.clone());
+        registry.register_with_unit(
+            "memory_budget",
+            "What live grains may hold together (linear memory plus instance overhead)",
+            Unit::Bytes,
+            self.memory_budget.clone(),
+        );
+        registry.register_with_unit(
+            "memory_budget_used",
+            "What live grains hold of the memory budget now",
+            Unit::Bytes,
+            self.memory_budget_used.clone(),
+        );
         self
     }
 
@@ -224,6 +242,8 @@ impl Metrics {
         for (kind, version) in observed.versions {
             self.versions.get_or_create(&KindVersionLabels { kind, version }).set(1);
         }
+        self.memory_budget.set(observed.memory_budget.0);
+        self.memory_budget_used.set(observed.memory_budget.1);
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
         text

@@ -10,7 +10,7 @@ mod status;
 
 pub use status::{ClusterStatus, MemberRow};
 
-use crate::activation::ActivationStats;
+use crate::activation::{ActivationStats, MemoryBudget};
 use crate::cluster::{Cluster, MemberStatus};
 use crate::config::{KindSettingsUpdate, NodeConfig};
 use crate::error::CallError;
@@ -92,6 +92,7 @@ impl Node {
             Arc::clone(&kinds),
             state,
             Arc::clone(&metrics),
+            Arc::new(MemoryBudget::new(config.memory_budget)),
             config.pid_cache_capacity,
             config.mailbox_capacity,
         );

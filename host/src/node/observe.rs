@@ -1,5 +1,5 @@
 //! What `/metrics` reads from the node at a scrape: live grains, their memory and queued
-//! messages per kind, members by status, and each kind's current version.
+//! messages per kind, members by status, each kind's current version, the memory budget.
 
 use super::Node;
 use crate::metrics::Observed;
@@ -18,5 +18,8 @@ pub fn observe(node: &Node) -> Observed {
     }
     observed.versions =
         node.kinds.list().into_iter().map(|kind| (kind.name.to_string(), kind.version.to_string())).collect();
+    let budget = node.router.budget();
+    let bytes = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+    observed.memory_budget = (bytes(budget.limit()), bytes(budget.used()));
     observed
 }

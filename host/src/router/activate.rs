@@ -17,7 +17,10 @@ impl Router {
         self.directory.get_or_activate(target, |activation| {
             let (mailbox, inbox) = mpsc::channel(self.mailbox_capacity);
             let known = self.kinds.get(target.kind().as_str()).is_some();
-            let stats = Arc::new(ActivationStats::new(known.then(|| self.metrics.kind(target.kind())).flatten()));
+            let stats = Arc::new(ActivationStats::new(
+                known.then(|| self.metrics.kind(target.kind())).flatten(),
+                Some(Arc::clone(&self.budget)),
+            ));
             let turns = Arc::new(Turns::default());
             let task = Activation::new(
                 target.clone(),
@@ -27,7 +30,7 @@ impl Router {
                 Arc::clone(&stats),
                 Arc::clone(&turns),
             );
-            let start = self.start_instance(target.clone(), Arc::clone(&turns));
+            let start = self.start_instance(target.clone(), Arc::clone(&turns), Arc::clone(&stats));
             let (router, grain, shutdown) = (self.arc(), target.clone(), self.shutdown.clone());
             self.activations.spawn(async move {
                 let leftovers = task.run(start, shutdown).await;
@@ -42,30 +45,36 @@ impl Router {
         })
     }
 
-    /// Subscribes to the kind's current version, claims the grain's next epoch with its state,
-    /// instantiates and activates; the activation stops when the version changes or the grain
-    /// moves to another member.
+    /// Subscribes to the kind's current version, makes room for it, claims the grain's next
+    /// epoch with its state, instantiates and activates; the activation stops when the version
+    /// changes or the grain moves to another member.
     fn start_instance(
         &self,
         grain: GrainId,
         turns: Arc<Turns>,
+        stats: Arc<ActivationStats>,
     ) -> impl Future<Output = Result<Started<GrainInstance>, CallError>> + Send + 'static {
         let (kinds, state, cluster) = (Arc::clone(&self.kinds), Arc::clone(&self.state), Arc::clone(&self.cluster));
-        let host: Arc<dyn GrainHost> = self.arc();
+        let router = self.arc();
         async move {
             let unknown = || CallError::UnknownKind(grain.kind().to_string());
             let (kind, mut changes) = kinds.subscribe(grain.kind().as_str()).ok_or_else(unknown)?;
             // A call that comes after a push must not run inline on this older version.
             let watching = changes.clone();
             turns.track_version(move || !watching.has_changed().unwrap_or(true));
+            let room = router.make_room(&grain, &kind).await?;
             let claim = state
                 .activate(&grain)
                 .await
                 .map_err(|e| CallError::Unavailable(format!("cannot load state of {grain}: {e}")))?;
             let settings = kind.settings();
             let moved = Box::pin(cluster.until_moved(grain.clone(), settings.roles.clone()));
-            let store_data = GrainState::new(grain, host, claim, settings.max_memory);
+            let host: Arc<dyn GrainHost> = router;
+            let store_data = GrainState::new(grain, host, claim, settings);
             let instance = GrainInstance::start(&kind, store_data).await?;
+            kind.started_with_memory(instance.memory_bytes());
+            stats.instance_started(instance.memory_bytes());
+            drop(room);
             let superseded = Box::pin(async move {
                 // A new version, or the kind removed (the sender gone): either way, stop.
                 changes.changed().await.ok();

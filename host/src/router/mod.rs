@@ -10,8 +10,9 @@
 
 mod activate;
 mod grain_host;
+mod room;
 
-use crate::activation::{Directory, Inline, NotQueued};
+use crate::activation::{Directory, Inline, MemoryBudget, NotQueued};
 use crate::cluster::transport::PeerRequest;
 use crate::cluster::{Cluster, Placement};
 use crate::error::CallError;
@@ -41,6 +42,8 @@ pub struct Router {
     kinds: Arc<KindRegistry>,
     state: Arc<dyn StateStore>,
     directory: Arc<Directory>,
+    /// What the live grains may hold together.
+    budget: Arc<MemoryBudget>,
     mailbox_capacity: usize,
     activations: TaskTracker,
     shutdown: CancellationToken,
@@ -76,6 +79,7 @@ impl Router {
         kinds: Arc<KindRegistry>,
         state: Arc<dyn StateStore>,
         metrics: Arc<Metrics>,
+        budget: Arc<MemoryBudget>,
         pid_cache_capacity: u64,
         mailbox_capacity: usize,
     ) -> Arc<Self> {
@@ -86,6 +90,7 @@ impl Router {
             kinds,
             state,
             directory: Arc::new(Directory::new(pid_cache_capacity)),
+            budget,
             mailbox_capacity,
             activations: TaskTracker::new(),
             shutdown: CancellationToken::new(),
@@ -264,6 +269,11 @@ impl Router {
     /// The live activations.
     pub fn directory(&self) -> &Directory {
         &self.directory
+    }
+
+    /// The node's memory budget.
+    pub fn budget(&self) -> &MemoryBudget {
+        &self.budget
     }
 
     /// Forwarding and retry counters.

@@ -2,6 +2,7 @@
 
 use super::GrainHost;
 use super::limits::GrainLimiter;
+use crate::config::KindSettings;
 use crate::ids::GrainId;
 use crate::message::Origin;
 use crate::state::{Claim, Epoch, StoredState};
@@ -24,6 +25,8 @@ pub struct GrainState {
     wasi: WasiCtx,
     table: ResourceTable,
     pub(crate) limiter: GrainLimiter,
+    /// Largest state one save may write (the kind's `max_state`).
+    pub(crate) max_state: u64,
     pub(crate) grain: GrainId,
     /// How the grain reaches other grains and its state.
     pub(crate) host: Arc<dyn GrainHost>,
@@ -40,15 +43,16 @@ pub struct GrainState {
 
 impl GrainState {
     /// The store data of a new activation of `grain` that made `claim`, reaching the node
-    /// through `host`, its linear memory capped at `max_memory` bytes.
-    pub fn new(grain: GrainId, host: Arc<dyn GrainHost>, claim: Claim, max_memory: u64) -> Self {
+    /// through `host`, under its kind's memory and state limits.
+    pub fn new(grain: GrainId, host: Arc<dyn GrainHost>, claim: Claim, settings: &KindSettings) -> Self {
         // No preopened directories, no environment, no network: no ambient authority.
         let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
         let now = Instant::now();
         GrainState {
             wasi,
             table: ResourceTable::new(),
-            limiter: GrainLimiter::new(max_memory),
+            limiter: GrainLimiter::new(settings.max_memory),
+            max_state: settings.max_state,
             grain,
             host,
             epoch: claim.epoch,

@@ -11,8 +11,6 @@ use std::time::Duration;
 
 /// Longest log line kept; the rest is cut.
 const MAX_LOG_BYTES: usize = 16 * 1024;
-/// Largest state a grain may save.
-const MAX_STATE_BYTES: usize = 16 * 1024 * 1024;
 
 impl types::Host for GrainState {}
 
@@ -29,9 +27,11 @@ impl GrainState {
 
 fn to_wit(error: CallError) -> WitCallError {
     match error {
-        CallError::UnknownKind(_) | CallError::Unavailable(_) | CallError::NotHere(_) | CallError::MayHaveRun(_) => {
-            WitCallError::Unavailable(error.to_string())
-        }
+        CallError::UnknownKind(_)
+        | CallError::Unavailable(_)
+        | CallError::Exhausted { .. }
+        | CallError::NotHere(_)
+        | CallError::MayHaveRun(_) => WitCallError::Unavailable(error.to_string()),
         CallError::InvalidRequest(_) | CallError::Cycle(_) => WitCallError::Rejected(error.to_string()),
         CallError::Timeout => WitCallError::Timeout,
         CallError::Failed(_) | CallError::Trapped(_) | CallError::TimeLimit(_) | CallError::MemoryLimit(_) => {
@@ -68,8 +68,12 @@ impl host::Host for GrainState {
     }
 
     async fn save_state(&mut self, state: Vec<u8>) -> Result<(), String> {
-        if state.len() > MAX_STATE_BYTES {
-            return Err(format!("state of {} bytes exceeds the limit of {MAX_STATE_BYTES}", state.len()));
+        if state.len() as u64 > self.max_state {
+            return Err(format!(
+                "state of {} bytes exceeds the kind's max-state of {} bytes; nothing was saved",
+                state.len(),
+                self.max_state
+            ));
         }
         if self.stale {
             return Err("this activation is stale: a newer one owns the state".into());

@@ -5,9 +5,10 @@ use super::bindings::{Grain, GrainPre};
 use super::grain_state::GrainState;
 use crate::config::KindSettings;
 use crate::ids::{KindName, Version};
+use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::wasmparser::Parser;
+use wasmtime::wasmparser::{Parser, Payload};
 
 /// The exports every grain component must have.
 const GRAIN_EXPORTS: [&str; 3] = ["activate", "handle", "deactivate"];
@@ -57,9 +58,22 @@ pub struct Kind {
     settings: KindSettings,
     engine: Engine,
     pre: GrainPre<GrainState>,
+    /// The linear memory its latest instance started with: what the next one is expected to need.
+    started_memory: AtomicU64,
 }
 
 impl Kind {
+    /// The linear memory a new instance is expected to start with: what the latest one started
+    /// with, or before the first, what the component's core modules declare.
+    pub fn expected_memory(&self) -> u64 {
+        self.started_memory.load(Ordering::Relaxed)
+    }
+
+    /// Records that an instance started holding `bytes` of linear memory.
+    pub fn started_with_memory(&self, bytes: u64) {
+        self.started_memory.store(bytes, Ordering::Relaxed);
+    }
+
     /// The kind's name.
     pub fn name(&self) -> &KindName {
         &self.name
@@ -127,6 +141,31 @@ impl KindCompiler {
         let pre =
             self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
         let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
-        Ok(Kind { name: name.clone(), version, settings, engine: self.engine.clone(), pre })
+        Ok(Kind {
+            name: name.clone(),
+            version,
+            settings,
+            engine: self.engine.clone(),
+            pre,
+            started_memory: AtomicU64::new(declared_memory(bytes)),
+        })
     }
+}
+
+/// The linear memory the core modules inside a component define at their start: the sum of
+/// their memories' initial sizes.
+fn declared_memory(bytes: &[u8]) -> u64 {
+    let mut total: u64 = 0;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::MemorySection(memories)) => {
+                for memory in memories.into_iter().map_while(Result::ok) {
+                    total = total.saturating_add(memory.initial.saturating_mul(u64::from(memory.page_size())));
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    total
 }

@@ -4,12 +4,20 @@
 //! - `trap` panics (a trap in the guest)
 //! - `loop` spins forever (stopped by the host's time limit)
 //! - `bomb` allocates without bound (stopped by the host's memory cap)
+//! - `save-bytes {"bytes":N}` saves N bytes of state (refused past the kind's max-state)
+//! - `stored-bytes` -> how many bytes of state the grain holds
 
-use granary_sdk::{json, Grain};
+use granary_sdk::{json, state, Grain};
+use serde::Deserialize;
 use std::hint::black_box;
 
 struct Chaos {
     hoard: Vec<Vec<u8>>,
+}
+
+#[derive(Deserialize)]
+struct SaveBytes {
+    bytes: usize,
 }
 
 impl Grain for Chaos {
@@ -17,7 +25,7 @@ impl Grain for Chaos {
         Chaos { hoard: Vec::new() }
     }
 
-    fn handle(&mut self, method: &str, _payload: &[u8]) -> Result<Vec<u8>, String> {
+    fn handle(&mut self, method: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
         match method {
             "ok" => json::reply(&"ok"),
             "trap" => panic!("chaos grain asked to trap"),
@@ -30,6 +38,12 @@ impl Grain for Chaos {
             "bomb" => loop {
                 self.hoard.push(black_box(vec![1u8; 1 << 20]));
             },
+            "save-bytes" => {
+                let SaveBytes { bytes } = json::parse(payload)?;
+                state::save_bytes(&vec![7u8; bytes])?;
+                json::reply(&bytes)
+            }
+            "stored-bytes" => json::reply(&state::load_bytes().map_or(0, |state| state.len())),
             other => Err(format!("unknown method {other:?}")),
         }
     }

@@ -1,7 +1,7 @@
 //! Grain ids, call errors, requests and kind settings as they cross between members.
 
 use super::{KindAnnouncement, PeerRequest};
-use crate::config::KindSettings;
+use crate::config::{DEFAULT_MAX_STATE, KindSettings};
 use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::message::Origin;
@@ -62,6 +62,7 @@ pub fn to_error(error: &CallError) -> wire::Error {
         CallError::Trapped(_) => (Code::Trapped, 0),
         CallError::TimeLimit(limit) => (Code::TimeLimit, millis(*limit)),
         CallError::MemoryLimit(limit) => (Code::MemoryLimit, *limit),
+        CallError::Exhausted { retry_after, .. } => (Code::Exhausted, millis(*retry_after)),
     };
     let message = match error {
         CallError::Unavailable(m)
@@ -71,7 +72,8 @@ pub fn to_error(error: &CallError) -> wire::Error {
         | CallError::InvalidRequest(m)
         | CallError::Cycle(m)
         | CallError::Failed(m)
-        | CallError::Trapped(m) => m.clone(),
+        | CallError::Trapped(m)
+        | CallError::Exhausted { why: m, .. } => m.clone(),
         CallError::Timeout | CallError::TimeLimit(_) | CallError::MemoryLimit(_) => String::new(),
     };
     wire::Error { code: code as i32, message, limit }
@@ -91,6 +93,7 @@ pub fn from_error(error: wire::Error) -> CallError {
         Ok(Code::Trapped) => CallError::Trapped(message),
         Ok(Code::TimeLimit) => CallError::TimeLimit(Duration::from_millis(limit)),
         Ok(Code::MemoryLimit) => CallError::MemoryLimit(limit),
+        Ok(Code::Exhausted) => CallError::Exhausted { why: message, retry_after: Duration::from_millis(limit) },
         // A newer peer's code this version does not know: whether it ran is unknown.
         Err(_) => CallError::MayHaveRun(format!("peer error code {code}: {message}")),
     }
@@ -102,6 +105,8 @@ pub fn to_settings(settings: &KindSettings) -> wire::KindSettings {
         max_memory_bytes: settings.max_memory,
         time_limit_ms: millis(settings.time_limit),
         roles: settings.roles.iter().cloned().collect(),
+        max_live: settings.max_live,
+        max_state_bytes: settings.max_state,
     }
 }
 
@@ -111,6 +116,9 @@ pub fn from_settings(settings: wire::KindSettings) -> KindSettings {
         max_memory: settings.max_memory_bytes,
         time_limit: Duration::from_millis(settings.time_limit_ms),
         roles: settings.roles.into_iter().collect(),
+        max_live: settings.max_live,
+        // A peer too old to send a state limit: the default.
+        max_state: if settings.max_state_bytes == 0 { DEFAULT_MAX_STATE } else { settings.max_state_bytes },
     }
 }
 
