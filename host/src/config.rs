@@ -26,6 +26,9 @@ pub struct KindSettings {
     pub max_live: u32,
     /// Largest state one `save-state` may write (default the node's, 16 MiB unless set).
     pub max_state: u64,
+    /// Hosts (`HOST` or `HOST:PORT`) the kind's grains may send HTTP requests to through
+    /// `wasi:http` (default none: every request is refused).
+    pub allow_http: BTreeSet<String>,
 }
 
 impl Default for KindSettings {
@@ -37,6 +40,7 @@ impl Default for KindSettings {
             roles: BTreeSet::new(),
             max_live: 0,
             max_state: DEFAULT_MAX_STATE,
+            allow_http: BTreeSet::new(),
         }
     }
 }
@@ -56,6 +60,8 @@ pub struct KindSettingsUpdate {
     pub max_live: Option<u32>,
     /// A new state size limit.
     pub max_state: Option<u64>,
+    /// New HTTP grants.
+    pub allow_http: Option<BTreeSet<String>>,
 }
 
 impl From<KindSettings> for KindSettingsUpdate {
@@ -68,6 +74,7 @@ impl From<KindSettings> for KindSettingsUpdate {
             roles: Some(settings.roles),
             max_live: Some(settings.max_live),
             max_state: Some(settings.max_state),
+            allow_http: Some(settings.allow_http),
         }
     }
 }

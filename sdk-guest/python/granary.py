@@ -7,7 +7,12 @@ import json
 
 import wit_world
 from componentize_py_types import Err
-from wit_world.imports import host, types
+from wit_world.imports import host
+
+try:
+    from wit_world.imports import types
+except ImportError:  # a world that also imports wasi:http/types names ours by its package
+    from wit_world.imports import granary_grain_types as types
 
 
 class GrainError(Exception):

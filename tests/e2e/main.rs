@@ -9,6 +9,7 @@ mod crash;
 mod dashboard;
 mod dev_node;
 mod http;
+mod http_grants;
 mod json_logs;
 mod kinds;
 mod limits;

@@ -4,7 +4,7 @@ use super::client::{Connection, status_line};
 use super::{duration, table};
 use anyhow::Context;
 use granary::proto::api::{
-    KindHeader, KindInfo, KindRoles, KindSettings, ListKindsRequest, PushKindChunk, RemoveKindRequest,
+    KindHeader, KindHosts, KindInfo, KindRoles, KindSettings, ListKindsRequest, PushKindChunk, RemoveKindRequest,
     RollbackKindRequest, push_kind_chunk::Part,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -60,6 +60,10 @@ pub struct PushArgs {
     /// Largest state one save may write (e.g. 1MiB; the node's --max-state unless set).
     #[arg(long)]
     max_state: Option<bytesize::ByteSize>,
+    /// Let the kind's grains send HTTP requests (wasi:http) to these hosts only, each `HOST`
+    /// (any port) or `HOST:PORT` (`--allow-http ""` clears them; absent keeps the current ones).
+    #[arg(long, value_delimiter = ',')]
+    allow_http: Option<Vec<String>>,
     #[command(flatten)]
     connection: Connection,
     #[command(flatten)]
@@ -116,6 +120,10 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
                 .map(|roles| KindRoles { names: roles.iter().filter(|role| !role.is_empty()).cloned().collect() }),
             max_live: args.max_live,
             max_state_bytes: args.max_state.map_or(0, |size| size.as_u64()),
+            allow_http: args
+                .allow_http
+                .as_ref()
+                .map(|hosts| KindHosts { hosts: hosts.iter().filter(|host| !host.is_empty()).cloned().collect() }),
         }),
         total_bytes: total,
     };
@@ -177,6 +185,7 @@ fn kind_row(kind: &KindInfo) -> Vec<String> {
         },
         bytesize::ByteSize(settings.max_state_bytes).to_string(),
         settings.roles.map(|roles| roles.names.join(",")).unwrap_or_default(),
+        settings.allow_http.map(|hosts| hosts.hosts.join(",")).unwrap_or_default(),
     ]
 }
 

@@ -19,6 +19,7 @@ pub fn settings(settings: &KindSettings) -> proto::KindSettings {
         roles: Some(proto::KindRoles { names: settings.roles.iter().cloned().collect() }),
         max_live: Some(settings.max_live),
         max_state_bytes: settings.max_state,
+        allow_http: Some(proto::KindHosts { hosts: settings.allow_http.iter().cloned().collect() }),
     }
 }
 

@@ -46,6 +46,7 @@ fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate 
         roles: settings.roles.map(|roles| roles.names.into_iter().collect()),
         max_live: settings.max_live,
         max_state: (settings.max_state_bytes > 0).then_some(settings.max_state_bytes),
+        allow_http: settings.allow_http.map(|hosts| hosts.hosts.into_iter().collect()),
     }
 }
 

@@ -4,7 +4,7 @@
 //! - `GET /v1/grains[?kind=K&prefix=P]`, `GET /v1/kinds`, `GET /v1/node`, `GET /v1/cluster`
 //!   (members, status, roles, live grains per kind), `GET /v1/faults` (the last faults here)
 //! - `GET /`: the dashboard (see [`super::dashboard`])
-//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s&max_live=N&max_state=1MiB]`: the body is the wasm
+//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s&max_live=N&max_state=1MiB&allow_http=HOST[:PORT],...]`: the body is the wasm
 //! - `DELETE /v1/kinds/{name}`, `POST /v1/kinds/{name}/rollback`
 //! - `GET /healthz`, `GET /readyz`: probes (see [`super::health`])
 //! - `GET /metrics`: Prometheus metrics (see [`crate::metrics`])
@@ -171,6 +171,8 @@ struct PushSettings {
     /// Most live activations per member; `max_live=0` removes the limit.
     max_live: Option<u32>,
     max_state: Option<String>,
+    /// Comma-separated hosts (`HOST` or `HOST:PORT`) the kind may reach over HTTP; `allow_http=` clears them.
+    allow_http: Option<String>,
 }
 
 impl PushSettings {
@@ -193,11 +195,15 @@ impl PushSettings {
             max_live: self.max_live,
             max_state: size(&self.max_state, "max_state")?,
             time_limit: duration(&self.time_limit)?,
-            roles: self.roles.as_deref().map(|roles| {
-                roles.split(',').map(str::trim).filter(|role| !role.is_empty()).map(str::to_string).collect()
-            }),
+            roles: self.roles.as_deref().map(list),
+            allow_http: self.allow_http.as_deref().map(list),
         })
     }
+}
+
+/// A comma-separated list, blanks dropped.
+fn list<T: FromIterator<String>>(text: &str) -> T {
+    text.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect()
 }
 
 #[derive(serde::Serialize)]

@@ -30,6 +30,9 @@ pub struct KindRecord {
     /// Absent in catalogs written before kinds had a state limit (the default).
     #[serde(default = "default_max_state")]
     pub max_state_bytes: u64,
+    /// Absent in catalogs written before HTTP grants (none).
+    #[serde(default)]
+    pub allow_http: Vec<String>,
     pub uploaded_at_unix_ms: u64,
 }
 
@@ -49,6 +52,7 @@ impl KindRecord {
             roles: settings.roles.iter().cloned().collect(),
             max_live: settings.max_live,
             max_state_bytes: settings.max_state,
+            allow_http: settings.allow_http.iter().cloned().collect(),
             uploaded_at_unix_ms,
         }
     }
@@ -62,6 +66,7 @@ impl KindRecord {
             roles: self.roles.iter().cloned().collect(),
             max_live: self.max_live,
             max_state: self.max_state_bytes,
+            allow_http: self.allow_http.iter().cloned().collect(),
         }
     }
 

@@ -9,7 +9,7 @@ mod module_store;
 
 use crate::config::{KindSettings, KindSettingsUpdate};
 use crate::ids::{GrainIdError, KindName, Version};
-use crate::runtime::{Kind, KindCompiler, KindError};
+use crate::runtime::{HttpGrants, Kind, KindCompiler, KindError};
 use catalog::{Catalog, KindRecord};
 use module_store::ModuleStore;
 use std::collections::{BTreeMap, HashMap};
@@ -146,6 +146,7 @@ impl KindRegistry {
                 settings.max_memory, self.max_memory
             )));
         }
+        HttpGrants::new(&settings.allow_http).map_err(RegistryError::BadSettings)?;
         if settings.max_state == 0 {
             return Err(RegistryError::BadSettings("max state must be above zero".into()));
         }
@@ -261,6 +262,7 @@ impl KindSettingsUpdate {
             roles: self.roles.clone().unwrap_or(base.roles),
             max_live: self.max_live.unwrap_or(base.max_live),
             max_state: self.max_state.unwrap_or(base.max_state),
+            allow_http: self.allow_http.clone().unwrap_or(base.allow_http),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! What a grain's `Store` holds: its WASI context, its limits and its view of the node.
 
 use super::GrainHost;
+use super::http_grants::HttpGrants;
+use super::kind::Kind;
 use super::limits::GrainLimiter;
-use crate::config::KindSettings;
 use crate::ids::GrainId;
 use crate::message::Origin;
 use crate::state::{Claim, Epoch, StoredState};
@@ -11,6 +12,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The message a grain is handling now.
 pub struct Turn {
@@ -24,6 +26,9 @@ pub struct Turn {
 pub struct GrainState {
     wasi: WasiCtx,
     table: ResourceTable,
+    http: WasiHttpCtx,
+    /// The hosts its kind may reach over `wasi:http`.
+    grants: HttpGrants,
     pub(crate) limiter: GrainLimiter,
     /// Largest state one save may write (the kind's `max_state`).
     pub(crate) max_state: u64,
@@ -43,14 +48,18 @@ pub struct GrainState {
 
 impl GrainState {
     /// The store data of a new activation of `grain` that made `claim`, reaching the node
-    /// through `host`, under its kind's memory and state limits.
-    pub fn new(grain: GrainId, host: Arc<dyn GrainHost>, claim: Claim, settings: &KindSettings) -> Self {
-        // No preopened directories, no environment, no network: no ambient authority.
+    /// through `host`, under the limits and grants of `kind`.
+    pub fn new(grain: GrainId, host: Arc<dyn GrainHost>, claim: Claim, kind: &Kind) -> Self {
+        let settings = kind.settings();
+        // No preopened directories, no environment, no sockets: no ambient authority. Outbound
+        // HTTP goes only to the hosts the kind was granted.
         let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
         let now = Instant::now();
         GrainState {
             wasi,
             table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            grants: kind.http_grants().clone(),
             limiter: GrainLimiter::new(settings.max_memory),
             max_state: settings.max_state,
             grain,
@@ -67,5 +76,11 @@ impl GrainState {
 impl WasiView for GrainState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for GrainState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.grants }
     }
 }

@@ -9,6 +9,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 use wasmtime::{Store, UpdateDeadline};
 
+/// How long past its time limit a turn waiting in a host call is left to end by itself.
+const WAITING_GRACE: Duration = Duration::from_millis(100);
+
 /// A grain component instantiated in a `Store` of its own.
 pub struct GrainInstance {
     store: Store<GrainState>,
@@ -49,8 +52,14 @@ impl GrainInstance {
         origin: Origin,
     ) -> Result<Result<Vec<u8>, String>, Fault> {
         begin_turn(&mut self.store, origin, self.time_limit);
-        let result = self.exports.call_handle(&mut self.store, method, payload).await;
-        result.map_err(|e| self.fault(e))
+        // A guest that runs is stopped by the epoch check; one waiting in a host call (an
+        // outbound HTTP request, say) is cut off here once the limit has passed.
+        let cut_off = self.store.data().turn.stop_at + WAITING_GRACE;
+        let call = self.exports.call_handle(&mut self.store, method, payload);
+        match tokio::time::timeout_at(cut_off, call).await {
+            Ok(result) => result.map_err(|e| self.fault(e)),
+            Err(_elapsed) => Err(Fault::TimeLimit(self.time_limit)),
+        }
     }
 
     /// Runs `deactivate`, then drops the instance.

@@ -3,6 +3,7 @@
 use super::artifact_cache::ArtifactCache;
 use super::bindings::{Grain, GrainPre};
 use super::grain_state::GrainState;
+use super::http_grants::HttpGrants;
 use crate::config::KindSettings;
 use crate::ids::{KindName, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +61,8 @@ pub struct Kind {
     pre: GrainPre<GrainState>,
     /// The linear memory its latest instance started with: what the next one is expected to need.
     started_memory: AtomicU64,
+    /// The hosts its grains may reach over HTTP.
+    http_grants: HttpGrants,
 }
 
 impl Kind {
@@ -67,6 +70,11 @@ impl Kind {
     /// with, or before the first, what the component's core modules declare.
     pub fn expected_memory(&self) -> u64 {
         self.started_memory.load(Ordering::Relaxed)
+    }
+
+    /// The hosts its grains may reach over HTTP.
+    pub fn http_grants(&self) -> &HttpGrants {
+        &self.http_grants
     }
 
     /// Records that an instance started holding `bytes` of linear memory.
@@ -112,6 +120,7 @@ impl KindCompiler {
     pub fn new(engine: Engine, cache: ArtifactCache, max_module_bytes: usize) -> anyhow::Result<Self> {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
         Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(KindCompiler { engine, linker, cache, max_module_bytes })
     }
@@ -141,8 +150,14 @@ impl KindCompiler {
         let pre =
             self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
         let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
+        // Checked at push; a grant that no longer reads (an old catalog) grants nothing.
+        let http_grants = HttpGrants::new(&settings.allow_http).unwrap_or_else(|why| {
+            tracing::warn!(kind = name.as_str(), "{why}: the kind may reach no host");
+            HttpGrants::default()
+        });
         Ok(Kind {
             name: name.clone(),
+            http_grants,
             version,
             settings,
             engine: self.engine.clone(),

@@ -107,6 +107,7 @@ pub fn to_settings(settings: &KindSettings) -> wire::KindSettings {
         roles: settings.roles.iter().cloned().collect(),
         max_live: settings.max_live,
         max_state_bytes: settings.max_state,
+        allow_http: settings.allow_http.iter().cloned().collect(),
     }
 }
 
@@ -119,6 +120,7 @@ pub fn from_settings(settings: wire::KindSettings) -> KindSettings {
         max_live: settings.max_live,
         // A peer too old to send a state limit: the default.
         max_state: if settings.max_state_bytes == 0 { DEFAULT_MAX_STATE } else { settings.max_state_bytes },
+        allow_http: settings.allow_http.into_iter().collect(),
     }
 }
 
