@@ -21,10 +21,15 @@ impl HostGrant {
             return Err(bad("give HOST or HOST:PORT, without a scheme or a path"));
         }
         let authority: http::uri::Authority = text.parse().map_err(|e| bad(&format!("{e}")))?;
-        if authority.as_str().contains('@') || authority.host().is_empty() {
-            return Err(bad("give HOST or HOST:PORT"));
+        let grant = HostGrant { host: authority.host().to_ascii_lowercase(), port: authority.port_u16() };
+        let reads_back = match grant.port {
+            Some(port) => format!("{}:{port}", grant.host),
+            None => grant.host.clone(),
+        };
+        if grant.host.is_empty() || !reads_back.eq_ignore_ascii_case(text) {
+            return Err(bad("give HOST or HOST:PORT, the port a number"));
         }
-        Ok(HostGrant { host: authority.host().to_ascii_lowercase(), port: authority.port_u16() })
+        Ok(grant)
     }
 
     fn allows(&self, host: &str, port: u16) -> bool {
