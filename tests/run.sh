@@ -4,7 +4,8 @@
 # Python clients the tests drive, and protoc with its well-known protos
 # (etcd-client's build compiles etcd's), builds the example grains (installing their
 # toolchains on first use), runs the guest SDKs' native unit tests, then the workspace's
-# tests in release mode, and validates deploy/ offline.
+# tests in release mode, validates deploy/ offline, and fuzzes the parsers that face the
+# network and the SDKs' JSON helpers for GRANARY_FUZZ_SECONDS each (default 30).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -18,3 +19,5 @@ pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prom
 ./sdk-guest/test.sh
 cargo test --release --workspace "$@"
 ./deploy/check.sh
+./host/fuzz/run.sh "${GRANARY_FUZZ_SECONDS:-30}"
+./sdk-guest/fuzz.sh "${GRANARY_FUZZ_SECONDS:-30}"

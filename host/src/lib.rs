@@ -26,7 +26,7 @@ pub mod api;
 pub mod cluster;
 pub mod config;
 pub mod error;
-pub mod ids;
+pub use granary_wire::ids;
 pub mod kinds;
 pub mod message;
 pub mod metrics;

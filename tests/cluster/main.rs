@@ -440,12 +440,23 @@ fn pushes_and_rollbacks_reach_every_member_and_modules_move_by_content_hash() {
     });
     assert!(two.log().contains("fetched=true"), "the second member fetched the new module:\n{}", two.log());
 
-    assert!(two.cli(&["kind", "push", "counter", v2_file.to_str().expect("UTF-8 path")]).success);
+    // Quotas and grants travel with the version, like every other setting.
+    let limits = ["--max-live", "7", "--max-state", "1MiB", "--allow-http", "example.com,127.0.0.1:9"];
+    let mut push_v2 = vec!["kind", "push", "counter", v2_file.to_str().expect("UTF-8 path")];
+    push_v2.extend(limits);
+    assert!(two.cli(&push_v2).success);
     let v2 = current_version(&two, "counter").expect("v2 on the second member");
     assert_ne!(v1, v2);
     wait_until(Duration::from_secs(20), "v2 on the first member", || {
         current_version(&one, "counter") == Some(v2.clone())
     });
+    let listed: serde_json::Value =
+        serde_json::from_str(&one.cli(&["kind", "ls", "--json"]).stdout).expect("kind ls --json");
+    let settings =
+        &listed.as_array().expect("kinds").iter().find(|k| k["name"] == "counter").expect("counter")["settings"];
+    assert_eq!(settings["max_live"], 7, "{settings}");
+    assert_eq!(settings["max_state_bytes"], 1024 * 1024, "{settings}");
+    assert_eq!(settings["allow_http"]["hosts"], serde_json::json!(["127.0.0.1:9", "example.com"]), "{settings}");
 
     // A rollback is announced as the earlier version, which every member already holds.
     assert!(one.cli(&["kind", "rollback", "counter"]).success);

@@ -23,11 +23,12 @@ use crate::proto::api as proto;
 use crate::runtime::KindError;
 use crate::telemetry::{TRACEPARENT, TraceParent};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use granary_wire::push_query;
 use serde::Deserialize;
 use std::future::Future;
 use tokio::net::TcpListener;
@@ -161,49 +162,18 @@ async fn list_kinds(State(api): State<ApiContext>) -> Json<Vec<proto::KindInfo>>
     Json(api.node.kinds().list().iter().map(|info| convert::kind(info, &active)).collect())
 }
 
-#[derive(Deserialize)]
-struct PushSettings {
-    idle_timeout: Option<String>,
-    max_memory: Option<String>,
-    time_limit: Option<String>,
-    /// Comma-separated roles a member must carry to host the kind; `roles=` clears them.
-    roles: Option<String>,
-    /// Most live activations per member; `max_live=0` removes the limit.
-    max_live: Option<u32>,
-    max_state: Option<String>,
-    /// Comma-separated hosts (`HOST` or `HOST:PORT`) the kind may reach over HTTP; `allow_http=` clears them.
-    allow_http: Option<String>,
-}
-
-impl PushSettings {
-    fn update(&self) -> Result<KindSettingsUpdate, ApiError> {
-        let duration = |text: &Option<String>| {
-            text.as_deref()
-                .map(humantime::parse_duration)
-                .transpose()
-                .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad duration: {e}")))
-        };
-        let size = |text: &Option<String>, name: &str| {
-            text.as_deref()
-                .map(|text| text.parse::<bytesize::ByteSize>().map(|size| size.as_u64()))
-                .transpose()
-                .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad {name}: {e}")))
-        };
-        Ok(KindSettingsUpdate {
-            idle_timeout: duration(&self.idle_timeout)?,
-            max_memory: size(&self.max_memory, "max_memory")?,
-            max_live: self.max_live,
-            max_state: size(&self.max_state, "max_state")?,
-            time_limit: duration(&self.time_limit)?,
-            roles: self.roles.as_deref().map(list),
-            allow_http: self.allow_http.as_deref().map(list),
-        })
-    }
-}
-
-/// A comma-separated list, blanks dropped.
-fn list<T: FromIterator<String>>(text: &str) -> T {
-    text.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect()
+/// The settings a push's query names, for the registry.
+fn settings_update(query: Option<&str>) -> Result<KindSettingsUpdate, ApiError> {
+    let query = push_query::parse(query.unwrap_or("")).map_err(|why| error(StatusCode::BAD_REQUEST, why))?;
+    Ok(KindSettingsUpdate {
+        idle_timeout: query.idle_timeout,
+        max_memory: query.max_memory,
+        time_limit: query.time_limit,
+        roles: query.roles,
+        max_live: query.max_live,
+        max_state: query.max_state,
+        allow_http: query.allow_http,
+    })
 }
 
 #[derive(serde::Serialize)]
@@ -215,12 +185,13 @@ struct PushOutcome {
 async fn push_kind(
     State(api): State<ApiContext>,
     Path(name): Path<String>,
-    Query(settings): Query<PushSettings>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<PushOutcome>, ApiError> {
     api.allow(Access::Admin, &headers)?;
-    let pushed = api.node.push_kind(&name, body.to_vec(), settings.update()?).await?;
+    let update = settings_update(query.as_deref())?;
+    let pushed = api.node.push_kind(&name, body.to_vec(), update).await?;
     Ok(Json(PushOutcome { kind: convert::kind_named(&api.node, &name), unchanged: pushed.unchanged }))
 }
 

@@ -6,10 +6,10 @@ use super::grain_state::GrainState;
 use super::http_grants::HttpGrants;
 use crate::config::KindSettings;
 use crate::ids::{KindName, Version};
+use granary_wire::component::{self, ComponentProblem};
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::wasmparser::{Parser, Payload};
 
 /// The exports every grain component must have.
 const GRAIN_EXPORTS: [&str; 3] = ["activate", "handle", "deactivate"];
@@ -131,8 +131,16 @@ impl KindCompiler {
         if bytes.len() > self.max_module_bytes {
             return Err(KindError::TooLarge { size: bytes.len(), limit: self.max_module_bytes });
         }
-        if !Parser::is_component(bytes) {
-            return Err(if Parser::is_core_wasm(bytes) { KindError::CoreModule } else { KindError::NotWasm });
+        let summary = component::summarize(bytes).map_err(|problem| match problem {
+            ComponentProblem::NotWasm => KindError::NotWasm,
+            ComponentProblem::CoreModule => KindError::CoreModule,
+            ComponentProblem::Invalid(why) => KindError::Invalid(why),
+        })?;
+        let missing: Vec<&str> =
+            GRAIN_EXPORTS.into_iter().filter(|e| !summary.exports.iter().any(|x| x == e)).collect();
+        if !missing.is_empty() {
+            let found = if summary.exports.is_empty() { "nothing".to_string() } else { summary.exports.join(", ") };
+            return Err(KindError::WrongWorld { missing: missing.join(", "), found });
         }
         let version = Version::of(bytes);
         let component = self
@@ -140,13 +148,6 @@ impl KindCompiler {
             .load_or_compile(&self.engine, &version, bytes)
             .map_err(|e| KindError::Invalid(format!("{e:#}")))?;
 
-        let exports: Vec<String> =
-            component.component_type().exports(&self.engine).map(|(name, _)| name.to_string()).collect();
-        let missing: Vec<&str> = GRAIN_EXPORTS.into_iter().filter(|e| !exports.iter().any(|x| x == e)).collect();
-        if !missing.is_empty() {
-            let found = if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") };
-            return Err(KindError::WrongWorld { missing: missing.join(", "), found });
-        }
         let pre =
             self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
         let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
@@ -162,25 +163,7 @@ impl KindCompiler {
             settings,
             engine: self.engine.clone(),
             pre,
-            started_memory: AtomicU64::new(declared_memory(bytes)),
+            started_memory: AtomicU64::new(summary.declared_memory),
         })
     }
-}
-
-/// The linear memory the core modules inside a component define at their start: the sum of
-/// their memories' initial sizes.
-fn declared_memory(bytes: &[u8]) -> u64 {
-    let mut total: u64 = 0;
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload {
-            Ok(Payload::MemorySection(memories)) => {
-                for memory in memories.into_iter().map_while(Result::ok) {
-                    total = total.saturating_add(memory.initial.saturating_mul(u64::from(memory.page_size())));
-                }
-            }
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    total
 }

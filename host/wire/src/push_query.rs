@@ -1,0 +1,81 @@
+//! The settings of a push over HTTP, from its query string:
+//! `?idle_timeout=30s&max_memory=64MiB&time_limit=5s&roles=a,b&max_live=10&max_state=1MiB&allow_http=h:80`.
+
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// The settings a push names; the rest keep their current values.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PushQuery {
+    /// `idle_timeout`, a duration such as `30s`.
+    pub idle_timeout: Option<Duration>,
+    /// `max_memory`, a size such as `64MiB`.
+    pub max_memory: Option<u64>,
+    /// `time_limit`, a duration.
+    pub time_limit: Option<Duration>,
+    /// `roles`, comma-separated; empty clears them.
+    pub roles: Option<BTreeSet<String>>,
+    /// `max_live`, a count; 0 removes the limit.
+    pub max_live: Option<u32>,
+    /// `max_state`, a size.
+    pub max_state: Option<u64>,
+    /// `allow_http`, comma-separated `HOST[:PORT]`; empty clears them.
+    pub allow_http: Option<BTreeSet<String>>,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    idle_timeout: Option<String>,
+    max_memory: Option<String>,
+    time_limit: Option<String>,
+    roles: Option<String>,
+    max_live: Option<String>,
+    max_state: Option<String>,
+    allow_http: Option<String>,
+}
+
+/// Reads `query` (without the `?`); the error names the field that does not read.
+pub fn parse(query: &str) -> Result<PushQuery, String> {
+    let raw: Raw = serde_urlencoded::from_str(query).map_err(|e| format!("bad query: {e}"))?;
+    let duration = |text: Option<String>, name: &str| {
+        text.map(|text| humantime::parse_duration(&text).map_err(|e| format!("bad {name}: {e}"))).transpose()
+    };
+    let size = |text: Option<String>, name: &str| {
+        text.map(|text| {
+            text.parse::<bytesize::ByteSize>().map(|size| size.as_u64()).map_err(|e| format!("bad {name}: {e}"))
+        })
+        .transpose()
+    };
+    let list = |text: Option<String>| {
+        text.map(|text| text.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect())
+    };
+    Ok(PushQuery {
+        idle_timeout: duration(raw.idle_timeout, "idle_timeout")?,
+        max_memory: size(raw.max_memory, "max_memory")?,
+        time_limit: duration(raw.time_limit, "time_limit")?,
+        roles: list(raw.roles),
+        max_live: raw.max_live.map(|count| count.parse().map_err(|e| format!("bad max_live: {e}"))).transpose()?,
+        max_state: size(raw.max_state, "max_state")?,
+        allow_http: list(raw.allow_http),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_reads_and_a_bad_one_is_named() {
+        let query = parse("idle_timeout=30s&max_memory=64MiB&roles=a,,b&max_live=10&allow_http=").expect("reads");
+        assert_eq!(query.idle_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(query.max_memory, Some(64 * 1024 * 1024));
+        assert_eq!(query.roles, Some(["a".to_string(), "b".to_string()].into()));
+        assert_eq!(query.max_live, Some(10));
+        assert_eq!(query.allow_http, Some(BTreeSet::new()), "empty clears");
+        assert_eq!(query.time_limit, None);
+        assert_eq!(parse(""), Ok(PushQuery::default()));
+        assert!(parse("max_state=lots").expect_err("refused").contains("max_state"));
+        assert!(parse("max_live=-1").expect_err("refused").contains("max_live"));
+    }
+}
