@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the guest SDKs' hand-written JSON helpers natively, each through its own harness:
 # Go's `go test -fuzz` (FuzzParseObject, FuzzQuoteJSON), C's json_fuzz.c under libFuzzer
-# with ASan and UBSan (clang), and Zig's randomized json_fuzz_test.zig (Zig's coverage-guided
-# fuzzer needs its build runner). AssemblyScript's helpers have no native harness here.
+# with ASan and UBSan (clang), Zig's randomized json_fuzz_test.zig (Zig's coverage-guided
+# fuzzer needs its build runner), and AssemblyScript's as a plain wasm module run in Node with
+# mutated payloads (tests/json_fuzz.mjs).
 #   sdk-guest/fuzz.sh [SECONDS per target, default 30]
 # Needs the toolchains ./examples/build.sh installs (tests/run.sh runs it first). A Go crash
 # is kept under sdk-guest/go/granary/testdata/fuzz/, where `go test` replays it from then on.
@@ -42,3 +43,12 @@ GRANARY_FUZZ_SEED=$seed GRANARY_FUZZ_ROUNDS=$rounds "$venv/bin/python" -m ziglan
   --cache-dir "$root/target/guest-zig/cache" --global-cache-dir "$root/target/guest-zig/cache" >/dev/null 2>&1 \
   || die "zig json fuzz failed (GRANARY_FUZZ_SEED=$seed GRANARY_FUZZ_ROUNDS=$rounds reproduces it)"
 echo "fuzz: zig json_fuzz_test: $rounds payloads (seed $seed), no failure"
+
+asc="$root/target/tools/assemblyscript/node_modules/assemblyscript/bin/asc.js"
+[ -f "$asc" ] || die "no AssemblyScript compiler: run ./examples/build.sh assemblyscript first"
+as_out="$root/target/guest-assemblyscript"
+mkdir -p "$as_out"
+(cd "$root" && node "$asc" sdk-guest/assemblyscript/tests/json_fuzz.ts -O3 --runtime incremental -o "$as_out/json_fuzz.wasm")
+read -r runs parsed < <(node "$root/sdk-guest/assemblyscript/tests/json_fuzz.mjs" "$as_out/json_fuzz.wasm" "$seconds" "$seed") \
+  || die "AssemblyScript json fuzz found a crash (seed $seed)"
+echo "fuzz: assemblyscript json_fuzz: $runs executions in ${seconds}s ($parsed parsed, seed $seed), no crash"
