@@ -10,6 +10,7 @@ mod dns_seeds;
 mod partition;
 mod stopping_and_trust;
 mod traces;
+mod watch;
 
 use granary::proto::api::grains_client::GrainsClient;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -90,6 +90,11 @@ async fn a_dead_members_grains_start_again_elsewhere_with_their_state() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_is_ready_only_once_it_holds_every_kind_and_unready_once_it_drains() {
     let cluster = InProcess::start(2, Link::Memory).await;
+    // Readiness compares kinds with the members a node sees up: wait until each sees both.
+    for node in &cluster.nodes {
+        let mut views = node.cluster().subscribe();
+        views.wait_for(|view| view.up().count() == 2).await.expect("both members up");
+    }
     let probe: granary::ids::KindName = "probe".parse().expect("kind name");
     cluster.nodes[1].kinds().remove(&probe).expect("removed here alone, as if it had missed the push");
     let reasons = cluster.nodes[1].unready_reasons().await;

@@ -65,6 +65,16 @@ impl Connection {
         self.request_waiting(message, token, DEFAULT_TIMEOUT)
     }
 
+    /// A request for a stream that lasts until the client stops it: no deadline unless
+    /// `--timeout` was given.
+    pub fn open_ended<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(timeout) = self.timeout {
+            request.set_timeout(timeout);
+        }
+        request
+    }
+
     /// Like `request`, waiting `default` unless `--timeout` was given.
     pub fn request_waiting<T>(
         &self,

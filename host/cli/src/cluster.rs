@@ -1,13 +1,17 @@
-//! `granary cluster status`: members, their status and roles, and live grains per kind.
+//! `granary cluster status`: members, their status and roles, live grains per kind, and the
+//! leaders; `granary cluster watch`: member events as they happen.
 
 use super::client::{Connection, status_line};
 use super::table;
-use granary::proto::api::ClusterStatusRequest;
+use granary::proto::api::{ClusterEvent, ClusterStatusRequest, WatchClusterRequest};
+use std::time::{Duration, UNIX_EPOCH};
 
 #[derive(clap::Subcommand)]
 pub enum ClusterCommand {
-    /// Members as the node sees them, with live grains per member and kind.
+    /// Members as the node sees them, with live grains per member and kind, and the leaders.
     Status(StatusArgs),
+    /// The members, then joined, up, leaving, down and unreachable as they happen (Ctrl-C ends).
+    Watch(StatusArgs),
 }
 
 #[derive(clap::Args)]
@@ -20,7 +24,35 @@ pub struct StatusArgs {
 }
 
 pub async fn run(command: ClusterCommand) -> anyhow::Result<()> {
-    let ClusterCommand::Status(args) = command;
+    match command {
+        ClusterCommand::Status(args) => status(args).await,
+        ClusterCommand::Watch(args) => watch(args).await,
+    }
+}
+
+async fn watch(args: StatusArgs) -> anyhow::Result<()> {
+    let request = args.connection.open_ended(WatchClusterRequest {});
+    let mut events = args.connection.node().await?.watch_cluster(request).await.map_err(status_line)?.into_inner();
+    while let Some(event) = events.message().await.map_err(status_line)? {
+        if args.json {
+            println!("{}", serde_json::to_string(&event)?);
+        } else {
+            println!("{}", event_line(&event));
+        }
+    }
+    Ok(())
+}
+
+/// `2026-11-30T14:00:00.123Z up 127.0.0.1:7001 roles=a,b leader=127.0.0.1:7000`
+fn event_line(event: &ClusterEvent) -> String {
+    let at = humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(event.at_unix_ms));
+    let member = event.member.clone().unwrap_or_default();
+    let roles = if member.roles.is_empty() { String::new() } else { format!(" roles={}", member.roles.join(",")) };
+    let leader = event.leader.as_deref().unwrap_or("none");
+    format!("{at} {:<11} {}{roles} status={} leader={leader}", event.event, member.id, member.status)
+}
+
+async fn status(args: StatusArgs) -> anyhow::Result<()> {
     let request = args.connection.request(ClusterStatusRequest {}, None)?;
     let status = args.connection.node().await?.cluster_status(request).await.map_err(status_line)?.into_inner();
     if args.json {
@@ -45,5 +77,9 @@ pub async fn run(command: ClusterCommand) -> anyhow::Result<()> {
         ]
     });
     table::print(&["MEMBER", "PEER ADDRESS", "STATUS", "ROLES", "HOSTING", "GRAINS"], rows);
+    let mut roles: Vec<_> = status.role_leaders.iter().map(|(role, leader)| format!("{role}={leader}")).collect();
+    roles.sort();
+    let per_role = if roles.is_empty() { String::new() } else { format!("; per role: {}", roles.join(" ")) };
+    println!("leader: {}{per_role}", status.leader.as_deref().unwrap_or("none (no member is up)"));
     Ok(())
 }

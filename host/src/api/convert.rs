@@ -1,6 +1,6 @@
 //! Node-side listings as API messages (the HTTP gateway reuses the proto types as JSON).
 
-use crate::cluster::Provider;
+use crate::cluster::{Member, Provider};
 use crate::config::KindSettings;
 use crate::kinds::KindInfo;
 use crate::node::{ClusterStatus, GrainListing, Node};
@@ -81,6 +81,8 @@ pub fn node_info(node: &Node) -> proto::NodeInfoReply {
 pub fn cluster_status(status: ClusterStatus) -> proto::ClusterStatusReply {
     let has_peers = status.provider != Provider::Single;
     proto::ClusterStatusReply {
+        leader: status.leader.map(|leader| leader.to_string()),
+        role_leaders: status.role_leaders.into_iter().map(|(role, leader)| (role, leader.to_string())).collect(),
         cluster: status.cluster,
         provider: status.provider.as_str().to_string(),
         self_id: status.self_id.to_string(),
@@ -103,5 +105,18 @@ pub fn cluster_status(status: ClusterStatus) -> proto::ClusterStatusReply {
                 }
             })
             .collect(),
+    }
+}
+
+/// A member as an event shows it: no grain counts.
+pub fn event_member(member: &Member, has_peers: bool) -> proto::ClusterMember {
+    proto::ClusterMember {
+        id: member.id.to_string(),
+        status: member.status.as_str().to_string(),
+        roles: member.roles.iter().cloned().collect(),
+        hosting: member.hosting,
+        grains_per_kind: HashMap::new(),
+        unreachable: None,
+        peer_address: has_peers.then(|| member.peer.to_string()),
     }
 }

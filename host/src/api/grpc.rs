@@ -6,6 +6,7 @@ use super::auth::Access;
 use super::convert;
 use super::status::request_timeout;
 use super::tls::PublicTls;
+use super::watch::{self, ClusterEvents};
 use crate::config::KindSettingsUpdate;
 use crate::error::CallError;
 use crate::ids::GrainId;
@@ -185,6 +186,15 @@ impl NodeApi for ApiContext {
         _request: Request<proto::ClusterStatusRequest>,
     ) -> Result<Response<proto::ClusterStatusReply>, Status> {
         Ok(Response::new(convert::cluster_status(self.node.cluster_status().await)))
+    }
+
+    type WatchClusterStream = ClusterEvents;
+
+    async fn watch_cluster(
+        &self,
+        _request: Request<proto::WatchClusterRequest>,
+    ) -> Result<Response<ClusterEvents>, Status> {
+        Ok(Response::new(watch::watch(&self.node)))
     }
 }
 

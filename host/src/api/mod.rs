@@ -11,6 +11,7 @@ pub mod http;
 mod metrics;
 mod status;
 pub mod tls;
+mod watch;
 
 use crate::node::Node;
 use std::sync::Arc;

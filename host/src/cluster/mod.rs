@@ -4,6 +4,7 @@
 
 mod etcd;
 mod etcd_view;
+mod events;
 mod gossip;
 mod member;
 mod membership;
@@ -15,6 +16,7 @@ pub mod transport;
 mod verify;
 
 pub use etcd::{EtcdMembership, EtcdSettings};
+pub use events::{MemberEvent, changes, leader, role_leaders};
 pub use gossip::{GossipMembership, GossipSettings};
 pub use member::{Announcement, ClusterView, Member, MemberStatus};
 pub use membership::{LocalMember, Membership, Provider};

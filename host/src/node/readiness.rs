@@ -36,20 +36,35 @@ pub async fn check(node: &Node) -> Vec<String> {
     }
     if !node.readiness.caught_up.load(Ordering::SeqCst) {
         match missing_kinds(node).await {
-            Ok(missing) if missing.is_empty() => node.readiness.caught_up.store(true, Ordering::SeqCst),
-            Ok(missing) => reasons.push(format!("kinds not held yet: {}", missing.join(", "))),
+            // Alone in its view, a node is ready, but compares again once it sees a peer.
+            Ok(Compared { missing, peers }) if missing.is_empty() => {
+                if peers > 0 {
+                    node.readiness.caught_up.store(true, Ordering::SeqCst);
+                }
+            }
+            Ok(Compared { missing, .. }) => reasons.push(format!("kinds not held yet: {}", missing.join(", "))),
             Err(e) => reasons.push(format!("cannot compare kinds with the other members: {e:#}")),
         }
     }
     reasons
 }
 
-/// The kinds some other member that is up holds at a version this node does not have.
-async fn missing_kinds(node: &Node) -> anyhow::Result<Vec<String>> {
+/// What comparing kinds with the other members found.
+struct Compared {
+    /// Kinds some other member that is up holds at a version this node does not have.
+    missing: Vec<String>,
+    /// How many members were asked.
+    peers: usize,
+}
+
+/// Compares this node's kinds with those of every other member that is up.
+async fn missing_kinds(node: &Node) -> anyhow::Result<Compared> {
     let cluster = node.cluster();
     let held = node.kinds().list();
     let mut missing = Vec::new();
+    let mut peers = 0;
     for member in cluster.view().up().filter(|member| &member.id != cluster.local_id()) {
+        peers += 1;
         for (name, version) in cluster.transport().catalog(member.peer).await? {
             let here = held.iter().any(|kind| kind.name == name && kind.version == version);
             let entry = format!("{name}@{}", version.short());
@@ -58,5 +73,5 @@ async fn missing_kinds(node: &Node) -> anyhow::Result<Vec<String>> {
             }
         }
     }
-    Ok(missing)
+    Ok(Compared { missing, peers })
 }

@@ -1,10 +1,10 @@
 //! `cluster status`: every member as this node sees it, with live grains per kind asked of
-//! each member over the peer link (as Akka's GetClusterShardingStats).
+//! each member over the peer link (as Akka's GetClusterShardingStats), and the leaders.
 
 use super::Node;
-use crate::cluster::{MemberStatus, Provider};
+use crate::cluster::{MemberStatus, Provider, leader, role_leaders};
 use crate::ids::NodeId;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 
 /// The cluster as one node sees it.
@@ -18,6 +18,10 @@ pub struct ClusterStatus {
     pub self_id: NodeId,
     /// Every member it knows of.
     pub members: Vec<MemberRow>,
+    /// The lowest-ordered member that is up, if any.
+    pub leader: Option<NodeId>,
+    /// The lowest-ordered member up that carries each role.
+    pub role_leaders: BTreeMap<String, NodeId>,
 }
 
 /// One member in [`ClusterStatus`].
@@ -72,5 +76,7 @@ pub async fn gather(node: &Node) -> ClusterStatus {
         provider: cluster.provider(),
         self_id: cluster.local_id().clone(),
         members,
+        leader: leader(&view).cloned(),
+        role_leaders: role_leaders(&view),
     }
 }

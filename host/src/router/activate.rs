@@ -70,7 +70,7 @@ impl Router {
             let settings = kind.settings();
             let moved = Box::pin(cluster.until_moved(grain.clone(), settings.roles.clone()));
             let host: Arc<dyn GrainHost> = router;
-            let store_data = GrainState::new(grain, host, claim, &kind);
+            let store_data = GrainState::new(grain, host, claim, settings, kind.http_grants().clone());
             let instance = GrainInstance::start(&kind, store_data).await?;
             kind.started_with_memory(instance.memory_bytes());
             stats.instance_started(instance.memory_bytes());

@@ -2,8 +2,8 @@
 
 use super::GrainHost;
 use super::http_grants::HttpGrants;
-use super::kind::Kind;
 use super::limits::GrainLimiter;
+use crate::config::KindSettings;
 use crate::ids::GrainId;
 use crate::message::Origin;
 use crate::state::{Claim, Epoch, StoredState};
@@ -48,9 +48,14 @@ pub struct GrainState {
 
 impl GrainState {
     /// The store data of a new activation of `grain` that made `claim`, reaching the node
-    /// through `host`, under the limits and grants of `kind`.
-    pub fn new(grain: GrainId, host: Arc<dyn GrainHost>, claim: Claim, kind: &Kind) -> Self {
-        let settings = kind.settings();
+    /// through `host`, under its kind's `settings`, reaching over HTTP only what `grants` allow.
+    pub fn new(
+        grain: GrainId,
+        host: Arc<dyn GrainHost>,
+        claim: Claim,
+        settings: &KindSettings,
+        grants: HttpGrants,
+    ) -> Self {
         // No preopened directories, no environment, no sockets: no ambient authority. Outbound
         // HTTP goes only to the hosts the kind was granted.
         let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
@@ -59,7 +64,7 @@ impl GrainState {
             wasi,
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
-            grants: kind.http_grants().clone(),
+            grants,
             limiter: GrainLimiter::new(settings.max_memory),
             max_state: settings.max_state,
             grain,
