@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use granary_wire::push_query::KindSettingsUpdate;
+
 const MIB: u64 = 1024 * 1024;
 
 /// The largest state one `save-state` may write unless the node or kind says otherwise.
@@ -43,25 +45,6 @@ impl Default for KindSettings {
             allow_http: BTreeSet::new(),
         }
     }
-}
-
-/// Settings given with a push; unset fields keep the kind's current (or the node's default) value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KindSettingsUpdate {
-    /// A new receive timeout.
-    pub idle_timeout: Option<Duration>,
-    /// A new memory cap per activation.
-    pub max_memory: Option<u64>,
-    /// A new time limit per message.
-    pub time_limit: Option<Duration>,
-    /// New roles.
-    pub roles: Option<BTreeSet<String>>,
-    /// A new live quota (0: none).
-    pub max_live: Option<u32>,
-    /// A new state size limit.
-    pub max_state: Option<u64>,
-    /// New HTTP grants.
-    pub allow_http: Option<BTreeSet<String>>,
 }
 
 impl From<KindSettings> for KindSettingsUpdate {

@@ -162,18 +162,9 @@ async fn list_kinds(State(api): State<ApiContext>) -> Json<Vec<proto::KindInfo>>
     Json(api.node.kinds().list().iter().map(|info| convert::kind(info, &active)).collect())
 }
 
-/// The settings a push's query names, for the registry.
+/// The settings a push's query names.
 fn settings_update(query: Option<&str>) -> Result<KindSettingsUpdate, ApiError> {
-    let query = push_query::parse(query.unwrap_or("")).map_err(|why| error(StatusCode::BAD_REQUEST, why))?;
-    Ok(KindSettingsUpdate {
-        idle_timeout: query.idle_timeout,
-        max_memory: query.max_memory,
-        time_limit: query.time_limit,
-        roles: query.roles,
-        max_live: query.max_live,
-        max_state: query.max_state,
-        allow_http: query.allow_http,
-    })
+    push_query::parse(query.unwrap_or("")).map_err(|why| error(StatusCode::BAD_REQUEST, why))
 }
 
 #[derive(serde::Serialize)]

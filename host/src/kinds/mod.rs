@@ -139,7 +139,7 @@ impl KindRegistry {
 
     fn settings_for(&self, name: &KindName, update: &KindSettingsUpdate) -> Result<KindSettings, RegistryError> {
         let base = self.lock().records.get(name).map_or_else(|| self.defaults.clone(), KindRecord::settings);
-        let settings = update.apply(base);
+        let settings = updated(base, update);
         if settings.max_memory > self.max_memory {
             return Err(RegistryError::BadSettings(format!(
                 "max memory {} exceeds the node's limit of {} bytes",
@@ -252,17 +252,15 @@ impl KindRegistry {
     }
 }
 
-impl KindSettingsUpdate {
-    /// `base` with the fields this update sets.
-    pub fn apply(&self, base: KindSettings) -> KindSettings {
-        KindSettings {
-            idle_timeout: self.idle_timeout.unwrap_or(base.idle_timeout),
-            max_memory: self.max_memory.unwrap_or(base.max_memory),
-            time_limit: self.time_limit.unwrap_or(base.time_limit),
-            roles: self.roles.clone().unwrap_or(base.roles),
-            max_live: self.max_live.unwrap_or(base.max_live),
-            max_state: self.max_state.unwrap_or(base.max_state),
-            allow_http: self.allow_http.clone().unwrap_or(base.allow_http),
-        }
+/// `base` with the fields `update` sets.
+fn updated(base: KindSettings, update: &KindSettingsUpdate) -> KindSettings {
+    KindSettings {
+        idle_timeout: update.idle_timeout.unwrap_or(base.idle_timeout),
+        max_memory: update.max_memory.unwrap_or(base.max_memory),
+        time_limit: update.time_limit.unwrap_or(base.time_limit),
+        roles: update.roles.clone().unwrap_or(base.roles),
+        max_live: update.max_live.unwrap_or(base.max_live),
+        max_state: update.max_state.unwrap_or(base.max_state),
+        allow_http: update.allow_http.clone().unwrap_or(base.allow_http),
     }
 }

@@ -1,26 +1,27 @@
-//! The settings of a push over HTTP, from its query string:
+//! The settings a push gives, and how an HTTP push reads them from its query string:
 //! `?idle_timeout=30s&max_memory=64MiB&time_limit=5s&roles=a,b&max_live=10&max_state=1MiB&allow_http=h:80`.
 
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// The settings a push names; the rest keep their current values.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct PushQuery {
-    /// `idle_timeout`, a duration such as `30s`.
+/// Settings given with a push, over any API; unset fields keep the kind's current (or the
+/// node's default) value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KindSettingsUpdate {
+    /// A new receive timeout (`idle_timeout`, a duration such as `30s`).
     pub idle_timeout: Option<Duration>,
-    /// `max_memory`, a size such as `64MiB`.
+    /// A new memory cap per activation (`max_memory`, a size such as `64MiB`).
     pub max_memory: Option<u64>,
-    /// `time_limit`, a duration.
+    /// A new time limit per message (`time_limit`, a duration).
     pub time_limit: Option<Duration>,
-    /// `roles`, comma-separated; empty clears them.
+    /// New roles (`roles`, comma-separated; empty clears them).
     pub roles: Option<BTreeSet<String>>,
-    /// `max_live`, a count; 0 removes the limit.
+    /// A new live quota (`max_live`, a count; 0 removes the limit).
     pub max_live: Option<u32>,
-    /// `max_state`, a size.
+    /// A new state size limit (`max_state`, a size).
     pub max_state: Option<u64>,
-    /// `allow_http`, comma-separated `HOST[:PORT]`; empty clears them.
+    /// New HTTP grants (`allow_http`, comma-separated `HOST[:PORT]`; empty clears them).
     pub allow_http: Option<BTreeSet<String>>,
 }
 
@@ -36,7 +37,7 @@ struct Raw {
 }
 
 /// Reads `query` (without the `?`); the error names the field that does not read.
-pub fn parse(query: &str) -> Result<PushQuery, String> {
+pub fn parse(query: &str) -> Result<KindSettingsUpdate, String> {
     let raw: Raw = serde_urlencoded::from_str(query).map_err(|e| format!("bad query: {e}"))?;
     let duration = |text: Option<String>, name: &str| {
         text.map(|text| humantime::parse_duration(&text).map_err(|e| format!("bad {name}: {e}"))).transpose()
@@ -50,7 +51,7 @@ pub fn parse(query: &str) -> Result<PushQuery, String> {
     let list = |text: Option<String>| {
         text.map(|text| text.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect())
     };
-    Ok(PushQuery {
+    Ok(KindSettingsUpdate {
         idle_timeout: duration(raw.idle_timeout, "idle_timeout")?,
         max_memory: size(raw.max_memory, "max_memory")?,
         time_limit: duration(raw.time_limit, "time_limit")?,
@@ -74,7 +75,7 @@ mod tests {
         assert_eq!(query.max_live, Some(10));
         assert_eq!(query.allow_http, Some(BTreeSet::new()), "empty clears");
         assert_eq!(query.time_limit, None);
-        assert_eq!(parse(""), Ok(PushQuery::default()));
+        assert_eq!(parse(""), Ok(KindSettingsUpdate::default()));
         assert!(parse("max_state=lots").expect_err("refused").contains("max_state"));
         assert!(parse("max_live=-1").expect_err("refused").contains("max_live"));
     }
