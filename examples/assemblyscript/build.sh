@@ -28,7 +28,7 @@ for dir in "$here"/*/; do
   wasm="$out/$name.wasm"
   # Rebuild when any input is newer than the component: the grain, the SDK, the WIT, the
   # locked compiler, this script.
-  if [ -f "$wasm" ] && [ -z "$(find "$dir" "$sdk" "$repo_root/wit" "$here/package-lock.json" "$here/build.sh" \
+  if [ -f "$wasm" ] && [ -z "$(find "$dir" "$sdk" "$repo_root/wit/v0.1.0" "$here/package-lock.json" "$here/build.sh" \
     -newer "$wasm" -print -quit)" ]; then
     echo "$wasm ($(stat -c %s "$wasm") bytes, up to date)"
     continue
@@ -40,7 +40,7 @@ for dir in "$here"/*/; do
   (cd "$repo_root" && node "$asc" "examples/assemblyscript/$name/$name.ts" -O3 --runtime incremental \
     --use abort=sdk-guest/assemblyscript/abort/grainAbort -o "$core") \
     || die "asc failed for examples/assemblyscript/$name/$name.ts"
-  wasm-tools component embed "$repo_root/wit" --world grain "$core" -o "$work/$name.embedded.wasm"
+  wasm-tools component embed "$repo_root/wit/v0.1.0" --world grain "$core" -o "$work/$name.embedded.wasm"
   wasm-tools component new "$work/$name.embedded.wasm" -o "$wasm.tmp"
   wasm-tools validate "$wasm.tmp" || die "wasm-tools made an invalid component for $name"
   mv "$wasm.tmp" "$wasm"

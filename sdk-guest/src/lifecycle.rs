@@ -14,13 +14,15 @@ pub fn activate<G: Grain>() {
 }
 
 pub fn handle<G: Grain>(method: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
+    with::<G, _>(|grain| grain.handle(method, payload))
+}
+
+/// Runs `run` on the activation's grain (activating it first if the host has not).
+pub fn with<G: Grain, T>(run: impl FnOnce(&mut G) -> T) -> T {
     GRAIN.with(|slot| {
         let mut slot = slot.borrow_mut();
         let grain = slot.get_or_insert_with(|| Box::new(G::activate()));
-        grain
-            .downcast_mut::<G>()
-            .expect("export_grain! stores exactly one grain type")
-            .handle(method, payload)
+        run(grain.downcast_mut::<G>().expect("export_grain! stores exactly one grain type"))
     })
 }
 

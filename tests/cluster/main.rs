@@ -8,6 +8,7 @@ mod support;
 
 mod dns_seeds;
 mod partition;
+mod reminders;
 mod stopping_and_trust;
 mod traces;
 mod watch;

@@ -17,4 +17,5 @@ mod metrics;
 mod peer_security;
 mod probes;
 mod reflection;
+mod reminders;
 mod scaffold;

@@ -13,6 +13,7 @@ mod kind;
 mod logging;
 mod new;
 mod node;
+mod reminders;
 mod serve;
 mod table;
 mod templates;
@@ -48,6 +49,9 @@ enum Command {
     /// Inspect live grains.
     #[command(subcommand)]
     Grains(grains::GrainsCommand),
+    /// Inspect a grain's durable reminders.
+    #[command(subcommand)]
+    Reminders(reminders::RemindersCommand),
     /// Scaffold a grain project in a language: `granary new python hello`.
     New(new::NewArgs),
     /// Benchmark Granary against raw wasmtime, raw tonic and a native actor library.
@@ -64,6 +68,7 @@ impl Cli {
             Command::Send(args) => call::send(args).await,
             Command::Kind(command) => kind::run(command).await,
             Command::Grains(command) => grains::run(command).await,
+            Command::Reminders(command) => reminders::run(command).await,
             Command::New(args) => new::run(args),
             Command::Bench(args) => bench::run(args).await,
         }

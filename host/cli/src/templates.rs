@@ -36,15 +36,19 @@ const fn script(path: &'static str, text: &'static str) -> TemplateFile {
     TemplateFile { path, contents: Contents::Text(text), executable: true }
 }
 
-/// Every template has the WIT contract, a README and a .gitignore for build outputs.
-const COMMON: [TemplateFile; 3] = [
-    file("wit/grain.wit", include_str!("../../../wit/grain.wit")),
+/// Every template has a README and a .gitignore for build outputs.
+const COMMON: [TemplateFile; 2] = [
     file("README.md", include_str!("../templates/README.md")),
     file(".gitignore", include_str!("../templates/gitignore")),
 ];
 
+/// The WIT contract a template builds against: `granary:grain@0.2.0`, or 0.1.0 for the
+/// languages whose SDK does not yet implement 0.2.0.
+const WIT_0_2: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/grain.wit"));
+const WIT_0_1: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/v0.1.0/grain.wit"));
+
 /// The Rust SDK travels with the project, as a path dependency beside the grain.
-const RUST: [TemplateFile; 12] = [
+const RUST: [TemplateFile; 13] = [
     file("Cargo.toml", include_str!("../templates/rust/Cargo.toml")),
     file("src/lib.rs", include_str!("../templates/rust/lib.rs")),
     script("build.sh", include_str!("../templates/rust/build.sh")),
@@ -56,6 +60,7 @@ const RUST: [TemplateFile; 12] = [
     file("granary-sdk/src/lib.rs", include_str!("../../../sdk-guest/src/lib.rs")),
     file("granary-sdk/src/lifecycle.rs", include_str!("../../../sdk-guest/src/lifecycle.rs")),
     file("granary-sdk/src/log.rs", include_str!("../../../sdk-guest/src/log.rs")),
+    file("granary-sdk/src/reminders.rs", include_str!("../../../sdk-guest/src/reminders.rs")),
     file("granary-sdk/src/state.rs", include_str!("../../../sdk-guest/src/state.rs")),
 ];
 
@@ -191,6 +196,7 @@ impl Language {
             Language::Zig => &ZIG,
             Language::Assemblyscript => &ASSEMBLYSCRIPT,
         };
-        COMMON.iter().chain(own)
+        let wit = if matches!(self, Language::Rust) { &WIT_0_2 } else { &WIT_0_1 };
+        COMMON.iter().chain(std::iter::once(wit)).chain(own)
     }
 }

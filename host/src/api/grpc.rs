@@ -88,6 +88,25 @@ impl Grains for ApiContext {
             .collect();
         Ok(Response::new(proto::ListGrainsReply { grains }))
     }
+
+    async fn list_reminders(
+        &self,
+        request: Request<proto::ListRemindersRequest>,
+    ) -> Result<Response<proto::ListRemindersReply>, Status> {
+        self.authorize(Access::Call, &request)?;
+        let grain = grain_id(request.into_inner().grain)?;
+        let listed = self.node.reminders_of(&grain).await.map_err(Status::unavailable)?;
+        let reminders = listed
+            .into_iter()
+            .map(|reminder| proto::ReminderInfo {
+                name: reminder.name,
+                due_unix_ms: reminder.due_ms,
+                period_ms: reminder.period_ms,
+                next_tick: reminder.tick,
+            })
+            .collect();
+        Ok(Response::new(proto::ListRemindersReply { reminders }))
+    }
 }
 
 #[tonic::async_trait]

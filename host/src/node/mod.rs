@@ -5,6 +5,7 @@
 mod inbound;
 mod observe;
 mod readiness;
+mod reminder_firing;
 mod replication;
 mod status;
 
@@ -20,10 +21,11 @@ use crate::message::Origin;
 use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engine};
-use crate::state::{RedbStateStore, StateStore};
+use crate::state::{RedbStateStore, Reminder, StateStore};
 use crate::telemetry::TraceParent;
 use anyhow::Context;
 use inbound::PeerInbound;
+use reminder_firing::ReminderFiring;
 use replication::Replication;
 use std::path::Path;
 use std::sync::Arc;
@@ -50,6 +52,8 @@ pub struct Node {
     kinds: Arc<KindRegistry>,
     router: Arc<Router>,
     replication: Arc<Replication>,
+    /// Fires the reminders of the grains this node owns; taken when it stops.
+    reminder_firing: std::sync::Mutex<Option<ReminderFiring>>,
     /// Advances the engine's epoch until the node is dropped.
     _ticker: EpochTicker,
     started: Instant,
@@ -100,11 +104,13 @@ impl Node {
         let replication = Replication::start(Arc::clone(&cluster), Arc::clone(&kinds), config.max_module_bytes);
         let inbound = PeerInbound::new(Arc::clone(&router), Arc::clone(&replication));
         cluster.transport().serve(Arc::new(inbound))?;
+        let reminder_firing = std::sync::Mutex::new(Some(ReminderFiring::start(Arc::clone(&router))));
         Ok(Node {
             config,
             kinds,
             router,
             replication,
+            reminder_firing,
             _ticker: ticker,
             started: Instant::now(),
             stopped: OnceCell::new(),
@@ -229,6 +235,11 @@ impl Node {
         self.router.send(target, method.to_string(), payload, origin).await
     }
 
+    /// `grain`'s reminders, as stored.
+    pub async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String> {
+        self.router.reminders().of(grain).await
+    }
+
     fn deadline(&self, timeout: Option<Duration>) -> Instant {
         Instant::now() + timeout.unwrap_or(self.config.default_call_timeout)
     }
@@ -290,7 +301,7 @@ impl Node {
         self.readiness.drain();
     }
 
-    /// Leaves the cluster and stops everything the node started: when other members can host,
+    /// Stops firing reminders, then leaves the cluster and stops everything the node started: when other members can host,
     /// announces `leaving` so every grain hands over (saving its state, queued messages
     /// following it), then deactivates what is left (each saves its state), stops replicating
     /// kinds, leaves the membership and closes the peer port. New messages are refused as not
@@ -301,6 +312,10 @@ impl Node {
 
     async fn stop_everything(&self) {
         self.begin_drain();
+        let firing = self.reminder_firing.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        if let Some(firing) = firing {
+            firing.stop().await;
+        }
         let cluster = self.router.cluster();
         if cluster.has_other_hosts() {
             match cluster.set_status(MemberStatus::Leaving).await {

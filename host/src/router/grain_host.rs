@@ -1,12 +1,14 @@
 //! What grains ask of the node, served by the router: calls and sends go through routing like
-//! any other message, state goes to the node's store (each save timed for `/metrics`).
+//! any other message, state and reminders go to the node's store (each save timed for
+//! `/metrics`).
 
 use super::Router;
 use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::message::Origin;
 use crate::runtime::GrainHost;
-use crate::state::{Epoch, Etag, StateError};
+use crate::state::{Epoch, Etag, Reminder, StateError};
+use std::time::Duration;
 
 #[async_trait::async_trait]
 impl GrainHost for Router {
@@ -37,5 +39,23 @@ impl GrainHost for Router {
             saves.observe(began.elapsed());
         }
         saved
+    }
+
+    async fn set_reminder(
+        &self,
+        grain: &GrainId,
+        name: &str,
+        due_after: Duration,
+        period: Duration,
+    ) -> Result<(), String> {
+        self.reminders.set(grain, name, due_after, period).await
+    }
+
+    async fn cancel_reminder(&self, grain: &GrainId, name: &str) -> Result<bool, String> {
+        self.reminders.cancel(grain, name).await
+    }
+
+    async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String> {
+        self.reminders.of(grain).await
     }
 }

@@ -20,6 +20,8 @@ use crate::ids::{GrainId, NodeId};
 use crate::kinds::KindRegistry;
 use crate::message::{Envelope, Origin};
 use crate::metrics::{Metrics, StripedCounter, StripedHistogram};
+use crate::node_message::check_caller_method;
+use crate::reminders::ReminderSchedule;
 use crate::state::StateStore;
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
@@ -41,6 +43,7 @@ pub struct Router {
     cluster: Arc<Cluster>,
     kinds: Arc<KindRegistry>,
     state: Arc<dyn StateStore>,
+    reminders: Arc<ReminderSchedule>,
     directory: Arc<Directory>,
     /// What the live grains may hold together.
     budget: Arc<MemoryBudget>,
@@ -88,6 +91,7 @@ impl Router {
             me: me.clone(),
             cluster,
             kinds,
+            reminders: Arc::new(ReminderSchedule::new(Arc::clone(&state))),
             state,
             directory: Arc::new(Directory::new(pid_cache_capacity)),
             budget,
@@ -113,6 +117,7 @@ impl Router {
         payload: Vec<u8>,
         origin: Origin,
     ) -> Result<Vec<u8>, CallError> {
+        check_caller_method(&method)?;
         let deadline = origin.deadline;
         let (reply, answer) = oneshot::channel();
         self.deliver(target, Envelope { method, payload, origin, reply: Some(reply) }).await?;
@@ -131,6 +136,7 @@ impl Router {
         payload: Vec<u8>,
         origin: Origin,
     ) -> Result<(), CallError> {
+        check_caller_method(&method)?;
         self.deliver(target, Envelope { method, payload, origin, reply: None }).await
     }
 
@@ -264,6 +270,11 @@ impl Router {
     /// The store grain state lives in.
     pub fn state_store(&self) -> &Arc<dyn StateStore> {
         &self.state
+    }
+
+    /// The grains' reminders.
+    pub fn reminders(&self) -> &Arc<ReminderSchedule> {
+        &self.reminders
     }
 
     /// The live activations.

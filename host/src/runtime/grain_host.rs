@@ -4,7 +4,8 @@
 use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::message::Origin;
-use crate::state::{Epoch, Etag, StateError};
+use crate::state::{Epoch, Etag, Reminder, StateError};
+use std::time::Duration;
 
 /// What a grain's host functions ask of the node.
 #[async_trait::async_trait]
@@ -30,4 +31,20 @@ pub trait GrainHost: Send + Sync + 'static {
         expected: Option<Etag>,
         epoch: Epoch,
     ) -> Result<Etag, StateError>;
+
+    /// Durably sets `grain`'s reminder `name`: due after `due_after`, then every `period`
+    /// (zero: once). The error is for the grain.
+    async fn set_reminder(
+        &self,
+        grain: &GrainId,
+        name: &str,
+        due_after: Duration,
+        period: Duration,
+    ) -> Result<(), String>;
+
+    /// Durably removes `grain`'s reminder `name`; `false` if there was none.
+    async fn cancel_reminder(&self, grain: &GrainId, name: &str) -> Result<bool, String>;
+
+    /// `grain`'s reminders.
+    async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String>;
 }

@@ -1,6 +1,6 @@
-//! The `granary:grain/host` interface: what a grain can ask of its node.
+//! The `granary:grain/host` interface (0.1.0, unchanged in 0.2.0): what a grain can ask of its node.
 
-use super::bindings::granary::grain::{host, types};
+use super::bindings::v1::granary::grain::{host, types};
 use super::bindings::{LogLevel, WitCallError, WitGrainId};
 use super::grain_state::GrainState;
 use crate::error::CallError;

@@ -1,10 +1,11 @@
 //! One instantiated grain: its `Store` and typed exports, run under the kind's limits.
 
-use super::bindings::Grain;
 use super::grain_state::GrainState;
 use super::kind::Kind;
 use super::limits::{Fault, TimeLimitExceeded};
+use super::world::WorldExports;
 use crate::message::Origin;
+use crate::node_message::{RESERVED_PREFIX, ReminderTick};
 use std::time::Duration;
 use tokio::time::Instant;
 use wasmtime::{Store, UpdateDeadline};
@@ -15,7 +16,7 @@ const WAITING_GRACE: Duration = Duration::from_millis(100);
 /// A grain component instantiated in a `Store` of its own.
 pub struct GrainInstance {
     store: Store<GrainState>,
-    exports: Grain,
+    exports: WorldExports,
     time_limit: Duration,
 }
 
@@ -34,17 +35,18 @@ impl GrainInstance {
         });
         let time_limit = kind.settings().time_limit;
         begin_turn(&mut store, Origin::external(Instant::now() + time_limit), time_limit);
-        let exports = match kind.pre().instantiate_async(&mut store).await {
+        let exports = match kind.pre().instantiate(&mut store).await {
             Ok(exports) => exports,
             Err(e) => return Err(classify(e, &store, time_limit)),
         };
         let mut instance = GrainInstance { store, exports, time_limit };
-        let activated = instance.exports.call_activate(&mut instance.store).await;
+        let activated = instance.exports.activate(&mut instance.store).await;
         activated.map_err(|e| instance.fault(e))?;
         Ok(instance)
     }
 
-    /// Runs `handle`: `Ok(reply)` is the guest's own result, `Err` a fault that ends the instance.
+    /// Runs `handle`, or for one of the node's own messages (a reminder's tick) the export it
+    /// is for: `Ok(reply)` is the guest's own result, `Err` a fault that ends the instance.
     pub async fn handle(
         &mut self,
         method: &str,
@@ -55,7 +57,21 @@ impl GrainInstance {
         // A guest that runs is stopped by the epoch check; one waiting in a host call (an
         // outbound HTTP request, say) is cut off here once the limit has passed.
         let cut_off = self.store.data().turn.stop_at + WAITING_GRACE;
-        let call = self.exports.call_handle(&mut self.store, method, payload);
+        let (exports, store) = (&self.exports, &mut self.store);
+        let call = async move {
+            if !method.starts_with(RESERVED_PREFIX) {
+                return exports.handle(store, method, payload).await;
+            }
+            if method != ReminderTick::METHOD {
+                return Ok(Err(format!("the node sent {method:?}, which this node cannot deliver")));
+            }
+            match ReminderTick::decode(payload) {
+                Ok(ReminderTick { name, tick }) => {
+                    Ok(exports.receive_reminder(store, &name, tick).await?.map(|()| Vec::new()))
+                }
+                Err(why) => Ok(Err(why)),
+            }
+        };
         match tokio::time::timeout_at(cut_off, call).await {
             Ok(result) => result.map_err(|e| self.fault(e)),
             Err(_elapsed) => Err(Fault::TimeLimit(self.time_limit)),
@@ -65,7 +81,7 @@ impl GrainInstance {
     /// Runs `deactivate`, then drops the instance.
     pub async fn deactivate(mut self) -> Result<(), Fault> {
         begin_turn(&mut self.store, Origin::external(Instant::now() + self.time_limit), self.time_limit);
-        let result = self.exports.call_deactivate(&mut self.store).await;
+        let result = self.exports.deactivate(&mut self.store).await;
         result.map_err(|e| self.fault(e))
     }
 

@@ -1,9 +1,10 @@
 //! A grain kind: one checked, compiled component version with its settings and `InstancePre`.
 
 use super::artifact_cache::ArtifactCache;
-use super::bindings::{Grain, GrainPre};
+use super::bindings::{v1, v2};
 use super::grain_state::GrainState;
 use super::http_grants::HttpGrants;
+use super::world::WorldPre;
 use crate::config::KindSettings;
 use crate::ids::{KindName, Version};
 use granary_wire::component::{self, ComponentProblem};
@@ -58,7 +59,7 @@ pub struct Kind {
     version: Version,
     settings: KindSettings,
     engine: Engine,
-    pre: GrainPre<GrainState>,
+    pre: WorldPre,
     /// The linear memory its latest instance started with: what the next one is expected to need.
     started_memory: AtomicU64,
     /// The hosts its grains may reach over HTTP.
@@ -101,7 +102,7 @@ impl Kind {
         &self.engine
     }
 
-    pub(crate) fn pre(&self) -> &GrainPre<GrainState> {
+    pub(crate) fn pre(&self) -> &WorldPre {
         &self.pre
     }
 }
@@ -121,7 +122,8 @@ impl KindCompiler {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
+        v1::Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
+        v2::Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(KindCompiler { engine, linker, cache, max_module_bytes })
     }
 
@@ -150,7 +152,7 @@ impl KindCompiler {
 
         let pre =
             self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
-        let pre = GrainPre::new(pre).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
+        let pre = WorldPre::new(pre, &summary.exports).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
         // Checked at push; a grant that no longer reads (an old catalog) grants nothing.
         let http_grants = HttpGrants::new(&settings.allow_http).unwrap_or_else(|why| {
             tracing::warn!(kind = name.as_str(), "{why}: the kind may reach no host");

@@ -10,6 +10,8 @@ mod http_grants;
 mod instance;
 mod kind;
 mod limits;
+mod reminders_impl;
+mod world;
 
 pub use artifact_cache::ArtifactCache;
 pub use engine::{EpochTicker, build_engine};

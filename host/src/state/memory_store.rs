@@ -1,8 +1,9 @@
 //! An in-memory `StateStore` for tests and throwaway nodes.
 
+use super::reminders::{Fired, Reminder, ReminderStore};
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, next_etag, refusal};
 use crate::ids::GrainId;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 /// One grain's current epoch and saved state.
@@ -12,15 +13,23 @@ struct GrainRecord {
     saved: Option<StoredState>,
 }
 
+/// Reminders by grain and name.
+type RemindersByName = BTreeMap<(GrainId, String), Reminder>;
+
 /// Grain state in memory: lost when the process ends.
 #[derive(Default)]
 pub struct MemoryStateStore {
     grains: Mutex<HashMap<GrainId, GrainRecord>>,
+    reminders: Mutex<RemindersByName>,
 }
 
 impl MemoryStateStore {
     fn grains(&self) -> Result<MutexGuard<'_, HashMap<GrainId, GrainRecord>>, StateError> {
         self.grains.lock().map_err(|e| StateError::Backend(e.to_string()))
+    }
+
+    fn reminders(&self) -> Result<MutexGuard<'_, RemindersByName>, StateError> {
+        self.reminders.lock().map_err(|e| StateError::Backend(e.to_string()))
     }
 }
 
@@ -60,6 +69,64 @@ impl StateStore for MemoryStateStore {
     }
 }
 
+#[async_trait::async_trait]
+impl ReminderStore for MemoryStateStore {
+    async fn set_reminder(
+        &self,
+        grain: &GrainId,
+        name: &str,
+        due_ms: u64,
+        period_ms: u64,
+    ) -> Result<Reminder, StateError> {
+        let mut reminders = self.reminders()?;
+        let key = (grain.clone(), name.to_string());
+        let tick = reminders.get(&key).map_or(1, |old| old.tick);
+        let reminder = Reminder { grain: grain.clone(), name: name.to_string(), due_ms, period_ms, tick };
+        reminders.insert(key, reminder.clone());
+        Ok(reminder)
+    }
+
+    async fn cancel_reminder(&self, grain: &GrainId, name: &str) -> Result<bool, StateError> {
+        Ok(self.reminders()?.remove(&(grain.clone(), name.to_string())).is_some())
+    }
+
+    async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, StateError> {
+        let reminders = self.reminders()?;
+        Ok(reminders.values().filter(|reminder| &reminder.grain == grain).cloned().collect())
+    }
+
+    async fn reminders_due(&self, before_ms: u64, limit: usize) -> Result<Vec<Reminder>, StateError> {
+        let mut due: Vec<Reminder> =
+            self.reminders()?.values().filter(|reminder| reminder.due_ms < before_ms).cloned().collect();
+        due.sort_by_key(|reminder| reminder.due_ms);
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn reminders_fired(&self, fired: &[Fired]) -> Result<Vec<bool>, StateError> {
+        let mut reminders = self.reminders()?;
+        Ok(fired
+            .iter()
+            .map(|Fired { reminder, next_due_ms }| {
+                let key = (reminder.grain.clone(), reminder.name.clone());
+                if reminders.get(&key) != Some(reminder) {
+                    return false;
+                }
+                match next_due_ms {
+                    Some(due_ms) => {
+                        let next = Reminder { due_ms: *due_ms, tick: reminder.tick + 1, ..reminder.clone() };
+                        reminders.insert(key, next);
+                    }
+                    None => {
+                        reminders.remove(&key);
+                    }
+                }
+                true
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MemoryStateStore;
@@ -68,5 +135,6 @@ mod tests {
     #[tokio::test]
     async fn passes_the_state_store_suite() {
         crate::state::suite::run(Arc::new(MemoryStateStore::default())).await;
+        crate::state::reminder_suite::run(Arc::new(MemoryStateStore::default())).await;
     }
 }

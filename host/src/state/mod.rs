@@ -8,8 +8,13 @@
 mod group_commit;
 mod memory_store;
 mod open;
+mod postgres_reminders;
 mod postgres_store;
+mod redb_reminders;
 mod redb_store;
+#[doc(hidden)]
+pub mod reminder_suite;
+pub mod reminders;
 #[doc(hidden)]
 pub mod suite;
 
@@ -18,6 +23,7 @@ pub use memory_store::MemoryStateStore;
 pub use open::{REDB_FILE, open};
 pub use postgres_store::PostgresStateStore;
 pub use redb_store::RedbStateStore;
+pub use reminders::{Fired, Reminder, ReminderStore};
 
 use crate::ids::GrainId;
 use std::fmt;
@@ -94,9 +100,10 @@ pub enum StateError {
     Backend(String),
 }
 
-/// Where grain state lives: embedded (redb), in memory (tests), or shared (PostgreSQL).
+/// Where grain state (and grains' reminders) live: embedded (redb), in memory (tests), or
+/// shared (PostgreSQL).
 #[async_trait::async_trait]
-pub trait StateStore: Send + Sync + 'static {
+pub trait StateStore: ReminderStore + Send + Sync + 'static {
     /// What kind of store it is (`memory`, `redb`, `postgres`), as metrics label it.
     fn name(&self) -> &'static str;
 

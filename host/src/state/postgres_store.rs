@@ -70,13 +70,13 @@ const SAVE: &str = "
 
 /// Grain state in a PostgreSQL database a cluster shares; the database does the fencing.
 pub struct PostgresStateStore {
-    connection: Arc<Connection>,
+    pub(super) connection: Arc<Connection>,
     claims: Batcher<ClaimWrite>,
     saves: Batcher<SaveWrite>,
 }
 
 /// The pool and what messages name it by.
-struct Connection {
+pub(super) struct Connection {
     pool: Pool,
     /// `host:port/db`, for messages (the URL may hold a password).
     server: String,
@@ -155,7 +155,10 @@ impl PostgresStateStore {
             .build()
             .map_err(|e| StateError::Backend(format!("cannot set up connections to PostgreSQL: {e}")))?;
         let connection = Arc::new(Connection { pool, server });
-        connection.client().await?.batch_execute(CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
+        let client = connection.client().await?;
+        client.batch_execute(CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
+        client.batch_execute(super::postgres_reminders::CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
+        drop(client);
         let claiming = Arc::clone(&connection);
         let claims = Batcher::start(Some(|a: &ClaimWrite, b: &ClaimWrite| a.grain == b.grain), move |batch| {
             let connection = Arc::clone(&claiming);
@@ -191,10 +194,17 @@ impl Connection {
     }
 
     /// Runs one statement and returns its rows.
-    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StateError> {
+    pub(super) async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StateError> {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
         client.query(&statement, params).await.map_err(|e| self.failed(&e))
+    }
+
+    /// Runs one statement and returns how many rows it changed.
+    pub(super) async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StateError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
+        client.execute(&statement, params).await.map_err(|e| self.failed(&e))
     }
 
     /// Claims the next epoch of every grain in `batch` in one statement, and answers each.

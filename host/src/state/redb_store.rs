@@ -19,7 +19,7 @@ const GRAIN_EPOCH: TableDefinition<&str, u64> = TableDefinition::new("grain_epoc
 
 /// Grain state in one redb file.
 pub struct RedbStateStore {
-    db: Arc<Database>,
+    pub(super) db: Arc<Database>,
     writes: CommitThread<Write>,
 }
 
@@ -70,6 +70,7 @@ impl RedbStateStore {
         tx.open_table(GRAIN_STATE).map_err(backend)?;
         tx.open_table(GRAIN_EPOCH).map_err(backend)?;
         tx.commit().map_err(backend)?;
+        super::redb_reminders::create_tables(&db)?;
         let db = Arc::new(db);
         let committing = Arc::clone(&db);
         let mut known = Known::default();
@@ -227,6 +228,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = RedbStateStore::open(&dir.path().join("state.redb")).expect("open store");
         suite::run(Arc::new(store)).await;
+        let store = RedbStateStore::open(&dir.path().join("reminders.redb")).expect("open store");
+        crate::state::reminder_suite::run(Arc::new(store)).await;
     }
 
     #[tokio::test]

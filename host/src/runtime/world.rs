@@ -1,0 +1,92 @@
+//! Which version of the contract a component targets, and its exports called alike whichever
+//! it is. A component of 0.2.0 exports `receive-reminder` and `receive-event` beside the
+//! lifecycle functions; one of 0.1.0 exports only those three.
+
+use super::bindings::{v1, v2};
+use super::grain_state::GrainState;
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
+
+/// The export only a 0.2.0 component has.
+pub const RECEIVE_REMINDER: &str = "receive-reminder";
+
+/// A kind's pre-linked component, of the version it was built against.
+pub enum WorldPre {
+    /// `granary:grain@0.1.0`.
+    V1(v1::GrainPre<GrainState>),
+    /// `granary:grain@0.2.0`.
+    V2(v2::GrainPre<GrainState>),
+}
+
+/// An instance's typed exports.
+pub enum WorldExports {
+    /// `granary:grain@0.1.0`.
+    V1(v1::Grain),
+    /// `granary:grain@0.2.0`.
+    V2(v2::Grain),
+}
+
+impl WorldPre {
+    /// Types the exports of `pre`: 0.2.0's when the component has `receive-reminder`, else 0.1.0's.
+    pub fn new(pre: InstancePre<GrainState>, exports: &[String]) -> wasmtime::Result<Self> {
+        if exports.iter().any(|export| export == RECEIVE_REMINDER) {
+            Ok(WorldPre::V2(v2::GrainPre::new(pre)?))
+        } else {
+            Ok(WorldPre::V1(v1::GrainPre::new(pre)?))
+        }
+    }
+
+    /// Instantiates it in `store`.
+    pub async fn instantiate(&self, store: &mut Store<GrainState>) -> wasmtime::Result<WorldExports> {
+        Ok(match self {
+            WorldPre::V1(pre) => WorldExports::V1(pre.instantiate_async(store).await?),
+            WorldPre::V2(pre) => WorldExports::V2(pre.instantiate_async(store).await?),
+        })
+    }
+}
+
+impl WorldExports {
+    /// Runs `activate`.
+    pub async fn activate(&self, store: &mut Store<GrainState>) -> wasmtime::Result<()> {
+        match self {
+            WorldExports::V1(grain) => grain.call_activate(store).await,
+            WorldExports::V2(grain) => grain.call_activate(store).await,
+        }
+    }
+
+    /// Runs `handle`.
+    pub async fn handle(
+        &self,
+        store: &mut Store<GrainState>,
+        method: &str,
+        payload: &[u8],
+    ) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        match self {
+            WorldExports::V1(grain) => grain.call_handle(store, method, payload).await,
+            WorldExports::V2(grain) => grain.call_handle(store, method, payload).await,
+        }
+    }
+
+    /// Runs `receive-reminder`; a 0.1.0 component has none, which is the guest's error.
+    pub async fn receive_reminder(
+        &self,
+        store: &mut Store<GrainState>,
+        name: &str,
+        tick: u64,
+    ) -> wasmtime::Result<Result<(), String>> {
+        match self {
+            WorldExports::V1(_) => {
+                Ok(Err("this kind targets granary:grain@0.1.0, which has no receive-reminder".to_string()))
+            }
+            WorldExports::V2(grain) => grain.call_receive_reminder(store, name, tick).await,
+        }
+    }
+
+    /// Runs `deactivate`.
+    pub async fn deactivate(&self, store: &mut Store<GrainState>) -> wasmtime::Result<()> {
+        match self {
+            WorldExports::V1(grain) => grain.call_deactivate(store).await,
+            WorldExports::V2(grain) => grain.call_deactivate(store).await,
+        }
+    }
+}
