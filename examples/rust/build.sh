@@ -30,7 +30,7 @@ out="$grains_out/rust"
 mkdir -p "$out"
 for manifest in "$here"/*/Cargo.toml; do
   name=$(basename "$(dirname "$manifest")")
-  core="$build_dir/$target/release/$name.wasm"
+  core="$build_dir/$target/release/${name//-/_}.wasm"
   [ -f "$core" ] || die "expected $core after the build"
   if newer "$core" "$out/$name.wasm"; then
     wasm-tools component new "$core" -o "$out/$name.wasm.tmp"

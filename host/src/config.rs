@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use granary_wire::push_query::KindSettingsUpdate;
+pub use granary_wire::topics::Subscription;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -31,6 +32,8 @@ pub struct KindSettings {
     /// Hosts (`HOST` or `HOST:PORT`) the kind's grains may send HTTP requests to through
     /// `wasi:http` (default none: every request is refused).
     pub allow_http: BTreeSet<String>,
+    /// Topics whose events reach the kind's grains (default none).
+    pub subscribe: BTreeSet<Subscription>,
 }
 
 impl Default for KindSettings {
@@ -43,6 +46,7 @@ impl Default for KindSettings {
             max_live: 0,
             max_state: DEFAULT_MAX_STATE,
             allow_http: BTreeSet::new(),
+            subscribe: BTreeSet::new(),
         }
     }
 }
@@ -58,6 +62,7 @@ impl From<KindSettings> for KindSettingsUpdate {
             max_live: Some(settings.max_live),
             max_state: Some(settings.max_state),
             allow_http: Some(settings.allow_http),
+            subscribe: Some(settings.subscribe),
         }
     }
 }

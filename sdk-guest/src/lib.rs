@@ -22,6 +22,7 @@
 //! - [`state`]: typed load/save of the grain's persisted state.
 //! - [`grains`]: this grain's identity and messages to other grains.
 //! - [`reminders`]: durable timers that wake the grain ([`Grain::receive_reminder`]).
+//! - [`topics`]: publish events; take those of subscribed topics ([`Grain::receive_event`]).
 //! - [`log`]: lines in the node's log.
 //! - `lifecycle` (hidden): what the exported functions do with the grain value.
 
@@ -33,6 +34,7 @@ pub mod lifecycle;
 pub mod log;
 pub mod reminders;
 pub mod state;
+pub mod topics;
 
 pub use bindings::granary::grain::topics::Event;
 pub use bindings::granary::grain::types::{CallError, GrainId, LogLevel};

@@ -7,6 +7,7 @@
 mod support;
 
 mod dns_seeds;
+mod events;
 mod partition;
 mod reminders;
 mod stopping_and_trust;

@@ -53,7 +53,8 @@ async fn calls_pushes_and_listings_over_http() {
     assert_eq!(grains[0]["grain"]["identity"], "bob");
 
     let info: serde_json::Value = http.get(url("/v1/node")).send().await.expect("GET").json().await.expect("JSON");
-    assert_eq!(info["kinds"], 6, "five examples plus counter2: {info}");
+    let examples = crate::support::example_count("rust");
+    assert_eq!(info["kinds"], examples + 1, "the {examples} Rust examples plus counter2: {info}");
     assert!(info["active_grains"].as_u64().expect("count") >= 3, "{info}");
 
     let missing = http.get(url("/v2/nothing")).send().await.expect("GET");

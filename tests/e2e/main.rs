@@ -18,4 +18,5 @@ mod peer_security;
 mod probes;
 mod reflection;
 mod reminders;
+mod sagas;
 mod scaffold;

@@ -7,7 +7,7 @@ use granary::config::{KindSettings, NodeConfig};
 use granary::error::CallError;
 use granary::ids::NodeId;
 use granary::node::Node;
-use granary::state::{PostgresStateStore, StateError, StateStore, reminder_suite, suite};
+use granary::state::{PostgresStateStore, StateError, StateStore, event_suite, reminder_suite, suite};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -29,6 +29,7 @@ async fn postgres_store_passes_the_state_store_suite() {
     suite::run(connect(&server).await).await;
     suite::survives_reopening(async || connect(&server).await).await;
     reminder_suite::run(connect(&server).await).await;
+    event_suite::run(connect(&server).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,13 @@ pub fn component_path(lang: &str, name: &str) -> PathBuf {
     repo_root().join("target/grains").join(lang).join(format!("{name}.wasm"))
 }
 
+/// How many components `target/grains/<lang>/` holds: the kinds `granary dev --kinds` pushes.
+pub fn example_count(lang: &str) -> usize {
+    let dir = repo_root().join("target/grains").join(lang);
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    entries.filter_map(Result::ok).filter(|entry| entry.path().extension().is_some_and(|ext| ext == "wasm")).count()
+}
+
 pub fn component(lang: &str, name: &str) -> Vec<u8> {
     let path = component_path(lang, name);
     std::fs::read(&path)

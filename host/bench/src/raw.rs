@@ -26,9 +26,12 @@ impl RawHost {
         let engine = granary::runtime::build_engine(&pool(activations))?;
         let component = Component::new(&engine, component)?;
         let mut linker = Linker::<()>::new(&engine);
-        let mut host = linker.instance("granary:grain/host@0.1.0")?;
-        host.func_wrap("load-state", |_, (): ()| Ok((None::<Vec<u8>>,)))?;
-        host.func_wrap("save-state", |_, (_state,): (Vec<u8>,)| Ok((Ok::<(), String>(()),)))?;
+        // Both versions of the contract have the same `host`; a component imports one.
+        for version in ["0.1.0", "0.2.0"] {
+            let mut host = linker.instance(&format!("granary:grain/host@{version}"))?;
+            host.func_wrap("load-state", |_, (): ()| Ok((None::<Vec<u8>>,)))?;
+            host.func_wrap("save-state", |_, (_state,): (Vec<u8>,)| Ok((Ok::<(), String>(()),)))?;
+        }
         linker.define_unknown_imports_as_traps(&component)?;
         let pre = linker.instantiate_pre(&component)?;
         Ok(RawHost { engine, pre })

@@ -4,8 +4,8 @@ use super::client::{Connection, status_line};
 use super::{duration, table};
 use anyhow::Context;
 use granary::proto::api::{
-    KindHeader, KindHosts, KindInfo, KindRoles, KindSettings, ListKindsRequest, PushKindChunk, RemoveKindRequest,
-    RollbackKindRequest, push_kind_chunk::Part,
+    KindHeader, KindHosts, KindInfo, KindRoles, KindSettings, KindTopics, ListKindsRequest, PushKindChunk,
+    RemoveKindRequest, RollbackKindRequest, push_kind_chunk::Part,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -64,6 +64,11 @@ pub struct PushArgs {
     /// (any port) or `HOST:PORT` (`--allow-http ""` clears them; absent keeps the current ones).
     #[arg(long, value_delimiter = ',')]
     allow_http: Option<Vec<String>>,
+    /// Deliver the events of these topics to the kind's grains, each `TOPIC` (the grain is the
+    /// event's key) or `TOPIC:FIELD` (the grain is the string at that field of the event's
+    /// JSON payload); `--subscribe ""` clears them, absent keeps the current ones.
+    #[arg(long, value_delimiter = ',')]
+    subscribe: Option<Vec<String>>,
     #[command(flatten)]
     connection: Connection,
     #[command(flatten)]
@@ -124,6 +129,9 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
                 .allow_http
                 .as_ref()
                 .map(|hosts| KindHosts { hosts: hosts.iter().filter(|host| !host.is_empty()).cloned().collect() }),
+            subscribe: args.subscribe.as_ref().map(|topics| KindTopics {
+                topics: topics.iter().filter(|topic| !topic.is_empty()).cloned().collect(),
+            }),
         }),
         total_bytes: total,
     };
@@ -186,6 +194,7 @@ fn kind_row(kind: &KindInfo) -> Vec<String> {
         bytesize::ByteSize(settings.max_state_bytes).to_string(),
         settings.roles.map(|roles| roles.names.join(",")).unwrap_or_default(),
         settings.allow_http.map(|hosts| hosts.hosts.join(",")).unwrap_or_default(),
+        settings.subscribe.map(|topics| topics.topics.join(",")).unwrap_or_default(),
     ]
 }
 
@@ -206,6 +215,8 @@ async fn ls(args: LsArgs) -> anyhow::Result<()> {
             "MAX-LIVE",
             "MAX-STATE",
             "ROLES",
+            "ALLOW-HTTP",
+            "SUBSCRIBE",
         ];
         table::print(&header, kinds.iter().map(kind_row));
     }

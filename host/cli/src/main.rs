@@ -13,6 +13,7 @@ mod kind;
 mod logging;
 mod new;
 mod node;
+mod publish;
 mod reminders;
 mod serve;
 mod table;
@@ -49,6 +50,8 @@ enum Command {
     /// Inspect live grains.
     #[command(subcommand)]
     Grains(grains::GrainsCommand),
+    /// Publish an event to a topic: every kind subscribed to it receives it.
+    Publish(publish::PublishArgs),
     /// Inspect a grain's durable reminders.
     #[command(subcommand)]
     Reminders(reminders::RemindersCommand),
@@ -68,6 +71,7 @@ impl Cli {
             Command::Send(args) => call::send(args).await,
             Command::Kind(command) => kind::run(command).await,
             Command::Grains(command) => grains::run(command).await,
+            Command::Publish(args) => publish::run(args).await,
             Command::Reminders(command) => reminders::run(command).await,
             Command::New(args) => new::run(args),
             Command::Bench(args) => bench::run(args).await,

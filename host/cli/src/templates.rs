@@ -48,7 +48,7 @@ const WIT_0_2: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/g
 const WIT_0_1: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/v0.1.0/grain.wit"));
 
 /// The Rust SDK travels with the project, as a path dependency beside the grain.
-const RUST: [TemplateFile; 13] = [
+const RUST: [TemplateFile; 14] = [
     file("Cargo.toml", include_str!("../templates/rust/Cargo.toml")),
     file("src/lib.rs", include_str!("../templates/rust/lib.rs")),
     script("build.sh", include_str!("../templates/rust/build.sh")),
@@ -62,6 +62,7 @@ const RUST: [TemplateFile; 13] = [
     file("granary-sdk/src/log.rs", include_str!("../../../sdk-guest/src/log.rs")),
     file("granary-sdk/src/reminders.rs", include_str!("../../../sdk-guest/src/reminders.rs")),
     file("granary-sdk/src/state.rs", include_str!("../../../sdk-guest/src/state.rs")),
+    file("granary-sdk/src/topics.rs", include_str!("../../../sdk-guest/src/topics.rs")),
 ];
 
 const PYTHON: [TemplateFile; 3] = [

@@ -20,6 +20,7 @@ pub fn settings(settings: &KindSettings) -> proto::KindSettings {
         max_live: Some(settings.max_live),
         max_state_bytes: settings.max_state,
         allow_http: Some(proto::KindHosts { hosts: settings.allow_http.iter().cloned().collect() }),
+        subscribe: Some(proto::KindTopics { topics: settings.subscribe.iter().map(ToString::to_string).collect() }),
     }
 }
 

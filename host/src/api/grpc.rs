@@ -7,7 +7,7 @@ use super::convert;
 use super::status::request_timeout;
 use super::tls::PublicTls;
 use super::watch::{self, ClusterEvents};
-use crate::config::KindSettingsUpdate;
+use crate::config::{KindSettingsUpdate, Subscription};
 use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::proto::api::grains_server::{Grains, GrainsServer};
@@ -37,10 +37,16 @@ fn nonzero_millis(ms: u64) -> Option<Duration> {
     (ms > 0).then(|| Duration::from_millis(ms))
 }
 
-/// Settings from a push; zero fields keep the current values.
-fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate {
+/// Settings from a push; zero fields keep the current values. A subscription that does not
+/// read is refused.
+fn settings_update(settings: Option<proto::KindSettings>) -> Result<KindSettingsUpdate, Status> {
     let settings = settings.unwrap_or_default();
-    KindSettingsUpdate {
+    let subscribe = settings
+        .subscribe
+        .map(|topics| topics.topics.iter().map(|topic| Subscription::parse(topic)).collect())
+        .transpose()
+        .map_err(Status::invalid_argument)?;
+    Ok(KindSettingsUpdate {
         idle_timeout: nonzero_millis(settings.idle_timeout_ms),
         max_memory: (settings.max_memory_bytes > 0).then_some(settings.max_memory_bytes),
         time_limit: nonzero_millis(settings.time_limit_ms),
@@ -48,7 +54,8 @@ fn settings_update(settings: Option<proto::KindSettings>) -> KindSettingsUpdate 
         max_live: settings.max_live,
         max_state: (settings.max_state_bytes > 0).then_some(settings.max_state_bytes),
         allow_http: settings.allow_http.map(|hosts| hosts.hosts.into_iter().collect()),
-    }
+        subscribe,
+    })
 }
 
 /// The caller's W3C trace context, from the `traceparent` metadata (ignored when malformed).
@@ -89,6 +96,13 @@ impl Grains for ApiContext {
         Ok(Response::new(proto::ListGrainsReply { grains }))
     }
 
+    async fn publish(&self, request: Request<proto::PublishRequest>) -> Result<Response<proto::PublishReply>, Status> {
+        self.authorize(Access::Call, &request)?;
+        let proto::PublishRequest { topic, key, payload } = request.into_inner();
+        let sequence = self.node.publish(&topic, &key, payload).await?;
+        Ok(Response::new(proto::PublishReply { sequence }))
+    }
+
     async fn list_reminders(
         &self,
         request: Request<proto::ListRemindersRequest>,
@@ -122,6 +136,7 @@ impl Kinds for ApiContext {
             Some(proto::PushKindChunk { part: Some(Part::Header(header)) }) => header,
             _ => return Err(Status::invalid_argument("a push starts with a header naming the kind")),
         };
+        let update = settings_update(header.settings)?;
         if header.total_bytes > limit as u64 {
             return Err(Status::resource_exhausted(format!(
                 "module is {} bytes, over the limit of {limit}",
@@ -146,7 +161,7 @@ impl Kinds for ApiContext {
             )));
         }
         let started = Instant::now();
-        let pushed = self.node.push_kind(&header.name, bytes, settings_update(header.settings)).await?;
+        let pushed = self.node.push_kind(&header.name, bytes, update).await?;
         let compile_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::info!(
             kind = header.name,

@@ -1,10 +1,12 @@
 //! The HTTP/JSON gateway: the same operations as gRPC, for curl and any language.
 //!
 //! - `POST /v1/grains/{kind}/{id}/{method}`: the body is the payload, the response body the reply
+//! - `POST /v1/topics/{topic}/{key}`: publishes the body as an event; replies `{"sequence": N}`
+//!   once it is durable
 //! - `GET /v1/grains[?kind=K&prefix=P]`, `GET /v1/kinds`, `GET /v1/node`, `GET /v1/cluster`
 //!   (members, status, roles, live grains per kind), `GET /v1/faults` (the last faults here)
 //! - `GET /`: the dashboard (see [`super::dashboard`])
-//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s&max_live=N&max_state=1MiB&allow_http=HOST[:PORT],...]`: the body is the wasm
+//! - `PUT /v1/kinds/{name}[?idle_timeout=30s&max_memory=64MiB&time_limit=5s&max_live=N&max_state=1MiB&allow_http=HOST[:PORT],...&subscribe=TOPIC[:FIELD],...]`: the body is the wasm
 //! - `DELETE /v1/kinds/{name}`, `POST /v1/kinds/{name}/rollback`
 //! - `GET /healthz`, `GET /readyz`: probes (see [`super::health`])
 //! - `GET /metrics`: Prometheus metrics (see [`crate::metrics`])
@@ -157,6 +159,23 @@ async fn list_grains(State(api): State<ApiContext>, Query(filter): Query<GrainFi
     Json(grains)
 }
 
+/// The reply to a publish.
+#[derive(serde::Serialize)]
+struct Published {
+    sequence: u64,
+}
+
+async fn publish(
+    State(api): State<ApiContext>,
+    Path((topic, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Published>, ApiError> {
+    api.allow(Access::Call, &headers)?;
+    let sequence = api.node.publish(&topic, &key, body.to_vec()).await?;
+    Ok(Json(Published { sequence }))
+}
+
 async fn list_kinds(State(api): State<ApiContext>) -> Json<Vec<proto::KindInfo>> {
     let active = convert::active_per_kind(&api.node);
     Json(api.node.kinds().list().iter().map(|info| convert::kind(info, &active)).collect())
@@ -228,6 +247,7 @@ pub fn router(api: ApiContext) -> Router {
     Router::new()
         .route("/v1/grains", get(list_grains))
         .route("/v1/grains/{kind}/{identity}/{method}", post(call))
+        .route("/v1/topics/{topic}/{key}", post(publish))
         .route("/v1/kinds", get(list_kinds))
         .route("/v1/kinds/{name}", put(push_kind).delete(remove_kind))
         .route("/v1/kinds/{name}/rollback", post(rollback_kind))

@@ -1,7 +1,7 @@
 //! The persisted list of kinds: name -> current version, earlier versions, settings, upload time.
 
 use super::module_store::write_durably;
-use crate::config::{DEFAULT_MAX_STATE, KindSettings};
+use crate::config::{DEFAULT_MAX_STATE, KindSettings, Subscription};
 use crate::ids::{KindName, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +33,9 @@ pub struct KindRecord {
     /// Absent in catalogs written before HTTP grants (none).
     #[serde(default)]
     pub allow_http: Vec<String>,
+    /// Absent in catalogs written before topics (none): `TOPIC` or `TOPIC:FIELD`.
+    #[serde(default)]
+    pub subscribe: Vec<String>,
     pub uploaded_at_unix_ms: u64,
 }
 
@@ -53,6 +56,7 @@ impl KindRecord {
             max_live: settings.max_live,
             max_state_bytes: settings.max_state,
             allow_http: settings.allow_http.iter().cloned().collect(),
+            subscribe: settings.subscribe.iter().map(ToString::to_string).collect(),
             uploaded_at_unix_ms,
         }
     }
@@ -67,6 +71,8 @@ impl KindRecord {
             max_live: self.max_live,
             max_state: self.max_state_bytes,
             allow_http: self.allow_http.iter().cloned().collect(),
+            // Checked at push; one that no longer reads subscribes to nothing.
+            subscribe: self.subscribe.iter().filter_map(|text| Subscription::parse(text).ok()).collect(),
         }
     }
 

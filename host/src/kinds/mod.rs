@@ -236,6 +236,16 @@ impl KindRegistry {
         Some((kind, receiver))
     }
 
+    /// The kinds subscribed to `topic`, by name.
+    pub fn subscribers_of(&self, topic: &str) -> Vec<String> {
+        self.lock()
+            .records
+            .iter()
+            .filter(|(_, record)| record.settings().subscribe.iter().any(|subscription| subscription.topic == topic))
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
     /// Every kind, sorted by name.
     pub fn list(&self) -> Vec<KindInfo> {
         self.lock()
@@ -262,5 +272,6 @@ fn updated(base: KindSettings, update: &KindSettingsUpdate) -> KindSettings {
         max_live: update.max_live.unwrap_or(base.max_live),
         max_state: update.max_state.unwrap_or(base.max_state),
         allow_http: update.allow_http.clone().unwrap_or(base.allow_http),
+        subscribe: update.subscribe.clone().unwrap_or(base.subscribe),
     }
 }

@@ -2,6 +2,7 @@
 //! owns (the peer port, kind replication, membership), and its orderly shutdown, which awaits
 //! all of it.
 
+mod event_delivery;
 mod inbound;
 mod observe;
 mod readiness;
@@ -24,6 +25,7 @@ use crate::runtime::{ArtifactCache, EpochTicker, Kind, KindCompiler, build_engin
 use crate::state::{RedbStateStore, Reminder, StateStore};
 use crate::telemetry::TraceParent;
 use anyhow::Context;
+use event_delivery::EventDeliveryLoop;
 use inbound::PeerInbound;
 use reminder_firing::ReminderFiring;
 use replication::Replication;
@@ -54,6 +56,8 @@ pub struct Node {
     replication: Arc<Replication>,
     /// Fires the reminders of the grains this node owns; taken when it stops.
     reminder_firing: std::sync::Mutex<Option<ReminderFiring>>,
+    /// Delivers queued events to the grains this node owns; taken when it stops.
+    event_delivery: std::sync::Mutex<Option<EventDeliveryLoop>>,
     /// Advances the engine's epoch until the node is dropped.
     _ticker: EpochTicker,
     started: Instant,
@@ -105,12 +109,14 @@ impl Node {
         let inbound = PeerInbound::new(Arc::clone(&router), Arc::clone(&replication));
         cluster.transport().serve(Arc::new(inbound))?;
         let reminder_firing = std::sync::Mutex::new(Some(ReminderFiring::start(Arc::clone(&router))));
+        let event_delivery = std::sync::Mutex::new(Some(EventDeliveryLoop::start(Arc::clone(&router))));
         Ok(Node {
             config,
             kinds,
             router,
             replication,
             reminder_firing,
+            event_delivery,
             _ticker: ticker,
             started: Instant::now(),
             stopped: OnceCell::new(),
@@ -235,6 +241,12 @@ impl Node {
         self.router.send(target, method.to_string(), payload, origin).await
     }
 
+    /// Durably appends an event to (`topic`, `key`) for every kind subscribed to `topic`;
+    /// returns its sequence number on (`topic`, `key`).
+    pub async fn publish(&self, topic: &str, key: &str, payload: Vec<u8>) -> Result<u64, CallError> {
+        self.router.publish(topic, key, payload).await
+    }
+
     /// `grain`'s reminders, as stored.
     pub async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String> {
         self.router.reminders().of(grain).await
@@ -301,7 +313,7 @@ impl Node {
         self.readiness.drain();
     }
 
-    /// Stops firing reminders, then leaves the cluster and stops everything the node started: when other members can host,
+    /// Stops firing reminders and delivering events, then leaves the cluster and stops everything the node started: when other members can host,
     /// announces `leaving` so every grain hands over (saving its state, queued messages
     /// following it), then deactivates what is left (each saves its state), stops replicating
     /// kinds, leaves the membership and closes the peer port. New messages are refused as not
@@ -315,6 +327,10 @@ impl Node {
         let firing = self.reminder_firing.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         if let Some(firing) = firing {
             firing.stop().await;
+        }
+        let delivery = self.event_delivery.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        if let Some(delivery) = delivery {
+            delivery.stop().await;
         }
         let cluster = self.router.cluster();
         if cluster.has_other_hosts() {

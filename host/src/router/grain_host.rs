@@ -58,4 +58,8 @@ impl GrainHost for Router {
     async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String> {
         self.reminders.of(grain).await
     }
+
+    async fn publish(&self, topic: &str, key: &str, payload: Vec<u8>) -> Result<u64, CallError> {
+        Router::publish(self, topic, key, payload).await
+    }
 }

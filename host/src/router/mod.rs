@@ -11,6 +11,7 @@
 mod activate;
 mod grain_host;
 mod room;
+mod topics;
 
 use crate::activation::{Directory, Inline, MemoryBudget, NotQueued};
 use crate::cluster::transport::PeerRequest;
@@ -44,6 +45,8 @@ pub struct Router {
     kinds: Arc<KindRegistry>,
     state: Arc<dyn StateStore>,
     reminders: Arc<ReminderSchedule>,
+    /// Woken when an event is published through this node.
+    published: tokio::sync::Notify,
     directory: Arc<Directory>,
     /// What the live grains may hold together.
     budget: Arc<MemoryBudget>,
@@ -92,6 +95,7 @@ impl Router {
             cluster,
             kinds,
             reminders: Arc::new(ReminderSchedule::new(Arc::clone(&state))),
+            published: tokio::sync::Notify::new(),
             state,
             directory: Arc::new(Directory::new(pid_cache_capacity)),
             budget,

@@ -34,6 +34,7 @@ pub mod v2 {
             "granary:grain/reminders.set-reminder": async,
             "granary:grain/reminders.cancel-reminder": async,
             "granary:grain/reminders.list-reminders": async,
+            "granary:grain/topics.publish": async,
         },
         exports: { default: async },
         with: { "granary:grain/types": super::v1::granary::grain::types },

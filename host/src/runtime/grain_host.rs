@@ -47,4 +47,8 @@ pub trait GrainHost: Send + Sync + 'static {
 
     /// `grain`'s reminders.
     async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String>;
+
+    /// Durably appends an event to (`topic`, `key`) for every kind subscribed to `topic`;
+    /// returns its sequence number.
+    async fn publish(&self, topic: &str, key: &str, payload: Vec<u8>) -> Result<u64, CallError>;
 }

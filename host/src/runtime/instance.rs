@@ -5,7 +5,7 @@ use super::kind::Kind;
 use super::limits::{Fault, TimeLimitExceeded};
 use super::world::WorldExports;
 use crate::message::Origin;
-use crate::node_message::{RESERVED_PREFIX, ReminderTick};
+use crate::node_message::{EventDelivery, RESERVED_PREFIX, ReminderTick};
 use std::time::Duration;
 use tokio::time::Instant;
 use wasmtime::{Store, UpdateDeadline};
@@ -45,7 +45,7 @@ impl GrainInstance {
         Ok(instance)
     }
 
-    /// Runs `handle`, or for one of the node's own messages (a reminder's tick) the export it
+    /// Runs `handle`, or for one of the node's own messages (a reminder's tick, an event) the export it
     /// is for: `Ok(reply)` is the guest's own result, `Err` a fault that ends the instance.
     pub async fn handle(
         &mut self,
@@ -62,15 +62,18 @@ impl GrainInstance {
             if !method.starts_with(RESERVED_PREFIX) {
                 return exports.handle(store, method, payload).await;
             }
-            if method != ReminderTick::METHOD {
-                return Ok(Err(format!("the node sent {method:?}, which this node cannot deliver")));
-            }
-            match ReminderTick::decode(payload) {
-                Ok(ReminderTick { name, tick }) => {
-                    Ok(exports.receive_reminder(store, &name, tick).await?.map(|()| Vec::new()))
-                }
-                Err(why) => Ok(Err(why)),
-            }
+            let received = match method {
+                ReminderTick::METHOD => match ReminderTick::decode(payload) {
+                    Ok(ReminderTick { name, tick }) => exports.receive_reminder(store, &name, tick).await?,
+                    Err(why) => Err(why),
+                },
+                EventDelivery::METHOD => match EventDelivery::decode(payload) {
+                    Ok(event) => exports.receive_event(store, event).await?,
+                    Err(why) => Err(why),
+                },
+                other => Err(format!("the node sent {other:?}, which this node cannot deliver")),
+            };
+            Ok(received.map(|()| Vec::new()))
         };
         match tokio::time::timeout_at(cut_off, call).await {
             Ok(result) => result.map_err(|e| self.fault(e)),

@@ -6,11 +6,11 @@ mod engine;
 mod grain_host;
 mod grain_state;
 mod host_impl;
+mod host_impl_v2;
 mod http_grants;
 mod instance;
 mod kind;
 mod limits;
-mod reminders_impl;
 mod world;
 
 pub use artifact_cache::ArtifactCache;

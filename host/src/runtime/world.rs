@@ -4,6 +4,7 @@
 
 use super::bindings::{v1, v2};
 use super::grain_state::GrainState;
+use crate::node_message::EventDelivery;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
@@ -79,6 +80,25 @@ impl WorldExports {
                 Ok(Err("this kind targets granary:grain@0.1.0, which has no receive-reminder".to_string()))
             }
             WorldExports::V2(grain) => grain.call_receive_reminder(store, name, tick).await,
+        }
+    }
+
+    /// Runs `receive-event`; a 0.1.0 component has none, which is the guest's error.
+    pub async fn receive_event(
+        &self,
+        store: &mut Store<GrainState>,
+        event: EventDelivery,
+    ) -> wasmtime::Result<Result<(), String>> {
+        match self {
+            WorldExports::V1(_) => {
+                Ok(Err("this kind targets granary:grain@0.1.0, which has no receive-event".to_string()))
+            }
+            WorldExports::V2(grain) => {
+                let EventDelivery { topic, key, sequence, payload } = event;
+                grain
+                    .call_receive_event(store, &v2::granary::grain::topics::Event { topic, key, sequence, payload })
+                    .await
+            }
         }
     }
 

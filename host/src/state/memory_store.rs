@@ -1,5 +1,6 @@
 //! An in-memory `StateStore` for tests and throwaway nodes.
 
+use super::events::{EventStore, EventStream, QueuedEvent};
 use super::reminders::{Fired, Reminder, ReminderStore};
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, next_etag, refusal};
 use crate::ids::GrainId;
@@ -21,11 +22,23 @@ type RemindersByName = BTreeMap<(GrainId, String), Reminder>;
 pub struct MemoryStateStore {
     grains: Mutex<HashMap<GrainId, GrainRecord>>,
     reminders: Mutex<RemindersByName>,
+    events: Mutex<Events>,
+}
+
+/// Each (topic, key)'s last sequence number, and the queued events by stream and sequence.
+#[derive(Default)]
+struct Events {
+    sequences: HashMap<(String, String), u64>,
+    queued: BTreeMap<(EventStream, u64), Vec<u8>>,
 }
 
 impl MemoryStateStore {
     fn grains(&self) -> Result<MutexGuard<'_, HashMap<GrainId, GrainRecord>>, StateError> {
         self.grains.lock().map_err(|e| StateError::Backend(e.to_string()))
+    }
+
+    fn events(&self) -> Result<MutexGuard<'_, Events>, StateError> {
+        self.events.lock().map_err(|e| StateError::Backend(e.to_string()))
     }
 
     fn reminders(&self) -> Result<MutexGuard<'_, RemindersByName>, StateError> {
@@ -127,6 +140,52 @@ impl ReminderStore for MemoryStateStore {
     }
 }
 
+#[async_trait::async_trait]
+impl EventStore for MemoryStateStore {
+    async fn publish(&self, topic: &str, key: &str, payload: &[u8], subscribers: &[String]) -> Result<u64, StateError> {
+        let mut events = self.events()?;
+        let sequence = events.sequences.entry((topic.to_string(), key.to_string())).or_default();
+        *sequence += 1;
+        let sequence = *sequence;
+        for kind in subscribers {
+            let stream = EventStream { kind: kind.clone(), topic: topic.to_string(), key: key.to_string() };
+            events.queued.insert((stream, sequence), payload.to_vec());
+        }
+        Ok(sequence)
+    }
+
+    async fn queued_streams(&self, limit: usize) -> Result<Vec<EventStream>, StateError> {
+        let events = self.events()?;
+        let mut streams: Vec<EventStream> = events.queued.keys().map(|(stream, _)| stream.clone()).collect();
+        streams.dedup();
+        streams.truncate(limit);
+        Ok(streams)
+    }
+
+    async fn queued_events(&self, stream: &EventStream, limit: usize) -> Result<Vec<QueuedEvent>, StateError> {
+        let events = self.events()?;
+        let range = (stream.clone(), 0)..=(stream.clone(), u64::MAX);
+        Ok(events
+            .queued
+            .range(range)
+            .take(limit)
+            .map(|((stream, sequence), payload)| QueuedEvent {
+                stream: stream.clone(),
+                sequence: *sequence,
+                payload: payload.clone(),
+            })
+            .collect())
+    }
+
+    async fn delivered(&self, delivered: &[(EventStream, u64)]) -> Result<(), StateError> {
+        let mut events = self.events()?;
+        for (stream, sequence) in delivered {
+            events.queued.remove(&(stream.clone(), *sequence));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MemoryStateStore;
@@ -136,5 +195,6 @@ mod tests {
     async fn passes_the_state_store_suite() {
         crate::state::suite::run(Arc::new(MemoryStateStore::default())).await;
         crate::state::reminder_suite::run(Arc::new(MemoryStateStore::default())).await;
+        crate::state::event_suite::run(Arc::new(MemoryStateStore::default())).await;
     }
 }

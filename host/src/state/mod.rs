@@ -5,11 +5,16 @@
 //! grain's current one, or with a stale etag, is refused: a grain that was briefly active on
 //! two nodes (on both sides of a partition) can never overwrite newer state.
 
+#[doc(hidden)]
+pub mod event_suite;
+pub mod events;
 mod group_commit;
 mod memory_store;
 mod open;
+mod postgres_events;
 mod postgres_reminders;
 mod postgres_store;
+mod redb_events;
 mod redb_reminders;
 mod redb_store;
 #[doc(hidden)]
@@ -18,6 +23,7 @@ pub mod reminders;
 #[doc(hidden)]
 pub mod suite;
 
+pub use events::{EventStore, EventStream, QueuedEvent};
 pub use group_commit::CommitStats;
 pub use memory_store::MemoryStateStore;
 pub use open::{REDB_FILE, open};
@@ -100,10 +106,10 @@ pub enum StateError {
     Backend(String),
 }
 
-/// Where grain state (and grains' reminders) live: embedded (redb), in memory (tests), or
-/// shared (PostgreSQL).
+/// Where grain state (and grains' reminders, and topic events) live: embedded (redb), in
+/// memory (tests), or shared (PostgreSQL).
 #[async_trait::async_trait]
-pub trait StateStore: ReminderStore + Send + Sync + 'static {
+pub trait StateStore: ReminderStore + EventStore + Send + Sync + 'static {
     /// What kind of store it is (`memory`, `redb`, `postgres`), as metrics label it.
     fn name(&self) -> &'static str;
 

@@ -158,6 +158,7 @@ impl PostgresStateStore {
         let client = connection.client().await?;
         client.batch_execute(CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
         client.batch_execute(super::postgres_reminders::CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
+        client.batch_execute(super::postgres_events::CREATE_TABLES).await.map_err(|e| connection.failed(&e))?;
         drop(client);
         let claiming = Arc::clone(&connection);
         let claims = Batcher::start(Some(|a: &ClaimWrite, b: &ClaimWrite| a.grain == b.grain), move |batch| {

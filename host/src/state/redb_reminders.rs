@@ -2,10 +2,11 @@
 //! that the window loads from. Each change is its own durable transaction; a round of firings
 //! is one.
 
+use super::redb_store::{read, write_alone};
 use super::reminders::{Fired, Reminder, ReminderStore};
 use super::{RedbStateStore, StateError};
 use crate::ids::GrainId;
-use redb::{Database, ReadableDatabase, ReadableTable, Table, TableDefinition};
+use redb::{Database, ReadableTable, Table, TableDefinition};
 use std::sync::Arc;
 
 /// (`kind/identity`, name) -> (due ms, period ms, next tick).
@@ -58,24 +59,17 @@ impl Tables<'_> {
     }
 }
 
-/// Runs `change` in one durable write transaction, off the async executor.
+/// Runs `change` on both tables in one durable write transaction.
 async fn write<T: Send + 'static>(
     db: &Arc<Database>,
     change: impl FnOnce(&mut Tables<'_>) -> Result<T, StateError> + Send + 'static,
 ) -> Result<T, StateError> {
-    let db = Arc::clone(db);
-    tokio::task::spawn_blocking(move || {
-        let tx = db.begin_write().map_err(backend)?;
-        let outcome = {
-            let by_name = tx.open_table(REMINDERS).map_err(backend)?;
-            let by_due = tx.open_table(REMINDERS_DUE).map_err(backend)?;
-            change(&mut Tables { by_name, by_due })?
-        };
-        tx.commit().map_err(backend)?;
-        Ok(outcome)
+    write_alone(db, move |tx| {
+        let by_name = tx.open_table(REMINDERS).map_err(backend)?;
+        let by_due = tx.open_table(REMINDERS_DUE).map_err(backend)?;
+        change(&mut Tables { by_name, by_due })
     })
     .await
-    .map_err(backend)?
 }
 
 #[async_trait::async_trait]
@@ -103,9 +97,8 @@ impl ReminderStore for RedbStateStore {
     }
 
     async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, StateError> {
-        let (db, key) = (Arc::clone(&self.db), grain.to_string());
-        tokio::task::spawn_blocking(move || {
-            let tx = db.begin_read().map_err(backend)?;
+        let key = grain.to_string();
+        read(&self.db, move |tx| {
             let table = tx.open_table(REMINDERS).map_err(backend)?;
             let rows = table.range((key.as_str(), "")..).map_err(backend)?;
             let mut found = Vec::new();
@@ -120,13 +113,10 @@ impl ReminderStore for RedbStateStore {
             Ok(found)
         })
         .await
-        .map_err(backend)?
     }
 
     async fn reminders_due(&self, before_ms: u64, limit: usize) -> Result<Vec<Reminder>, StateError> {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || {
-            let tx = db.begin_read().map_err(backend)?;
+        read(&self.db, move |tx| {
             let by_due = tx.open_table(REMINDERS_DUE).map_err(backend)?;
             let by_name = tx.open_table(REMINDERS).map_err(backend)?;
             let mut due = Vec::new();
@@ -140,7 +130,6 @@ impl ReminderStore for RedbStateStore {
             Ok(due)
         })
         .await
-        .map_err(backend)?
     }
 
     async fn reminders_fired(&self, fired: &[Fired]) -> Result<Vec<bool>, StateError> {

@@ -71,6 +71,7 @@ impl RedbStateStore {
         tx.open_table(GRAIN_EPOCH).map_err(backend)?;
         tx.commit().map_err(backend)?;
         super::redb_reminders::create_tables(&db)?;
+        super::redb_events::create_tables(&db)?;
         let db = Arc::new(db);
         let committing = Arc::clone(&db);
         let mut known = Known::default();
@@ -187,6 +188,32 @@ fn apply(
     }
 }
 
+/// Runs `change` in one durable write transaction of its own, off the async executor (for
+/// what is not group-committed: reminders and events).
+pub(super) async fn write_alone<T: Send + 'static>(
+    db: &Arc<Database>,
+    change: impl FnOnce(&redb::WriteTransaction) -> Result<T, StateError> + Send + 'static,
+) -> Result<T, StateError> {
+    let db = Arc::clone(db);
+    tokio::task::spawn_blocking(move || {
+        let tx = db.begin_write().map_err(backend)?;
+        let outcome = change(&tx)?;
+        tx.commit().map_err(backend)?;
+        Ok(outcome)
+    })
+    .await
+    .map_err(backend)?
+}
+
+/// Runs `read` in a read transaction, off the async executor.
+pub(super) async fn read<T: Send + 'static>(
+    db: &Arc<Database>,
+    read: impl FnOnce(&redb::ReadTransaction) -> Result<T, StateError> + Send + 'static,
+) -> Result<T, StateError> {
+    let db = Arc::clone(db);
+    tokio::task::spawn_blocking(move || read(&db.begin_read().map_err(backend)?)).await.map_err(backend)?
+}
+
 #[async_trait::async_trait]
 impl StateStore for RedbStateStore {
     fn name(&self) -> &'static str {
@@ -194,13 +221,8 @@ impl StateStore for RedbStateStore {
     }
 
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
-        let (db, key) = (Arc::clone(&self.db), grain.to_string());
-        tokio::task::spawn_blocking(move || {
-            let tx = db.begin_read().map_err(backend)?;
-            stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)
-        })
-        .await
-        .map_err(backend)?
+        let key = grain.to_string();
+        read(&self.db, move |tx| stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)).await
     }
 
     async fn activate(&self, grain: &GrainId) -> Result<Claim, StateError> {
@@ -230,6 +252,8 @@ mod tests {
         suite::run(Arc::new(store)).await;
         let store = RedbStateStore::open(&dir.path().join("reminders.redb")).expect("open store");
         crate::state::reminder_suite::run(Arc::new(store)).await;
+        let store = RedbStateStore::open(&dir.path().join("events.redb")).expect("open store");
+        crate::state::event_suite::run(Arc::new(store)).await;
     }
 
     #[tokio::test]

@@ -6,3 +6,4 @@
 pub mod component;
 pub mod ids;
 pub mod push_query;
+pub mod topics;

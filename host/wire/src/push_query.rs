@@ -1,6 +1,7 @@
 //! The settings a push gives, and how an HTTP push reads them from its query string:
-//! `?idle_timeout=30s&max_memory=64MiB&time_limit=5s&roles=a,b&max_live=10&max_state=1MiB&allow_http=h:80`.
+//! `?idle_timeout=30s&max_memory=64MiB&time_limit=5s&roles=a,b&max_live=10&max_state=1MiB&allow_http=h:80&subscribe=t,u:id`.
 
+use crate::topics::Subscription;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -23,6 +24,8 @@ pub struct KindSettingsUpdate {
     pub max_state: Option<u64>,
     /// New HTTP grants (`allow_http`, comma-separated `HOST[:PORT]`; empty clears them).
     pub allow_http: Option<BTreeSet<String>>,
+    /// New subscriptions (`subscribe`, comma-separated `TOPIC[:FIELD]`; empty clears them).
+    pub subscribe: Option<BTreeSet<Subscription>>,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +37,7 @@ struct Raw {
     max_live: Option<String>,
     max_state: Option<String>,
     allow_http: Option<String>,
+    subscribe: Option<String>,
 }
 
 /// Reads `query` (without the `?`); the error names the field that does not read.
@@ -59,6 +63,9 @@ pub fn parse(query: &str) -> Result<KindSettingsUpdate, String> {
         max_live: raw.max_live.map(|count| count.parse().map_err(|e| format!("bad max_live: {e}"))).transpose()?,
         max_state: size(raw.max_state, "max_state")?,
         allow_http: list(raw.allow_http),
+        subscribe: list(raw.subscribe)
+            .map(|topics: BTreeSet<String>| topics.iter().map(|t| Subscription::parse(t)).collect())
+            .transpose()?,
     })
 }
 

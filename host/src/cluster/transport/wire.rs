@@ -1,7 +1,7 @@
 //! Grain ids, call errors, requests and kind settings as they cross between members.
 
 use super::{KindAnnouncement, PeerRequest};
-use crate::config::{DEFAULT_MAX_STATE, KindSettings};
+use crate::config::{DEFAULT_MAX_STATE, KindSettings, Subscription};
 use crate::error::CallError;
 use crate::ids::GrainId;
 use crate::message::Origin;
@@ -108,6 +108,7 @@ pub fn to_settings(settings: &KindSettings) -> wire::KindSettings {
         max_live: settings.max_live,
         max_state_bytes: settings.max_state,
         allow_http: settings.allow_http.iter().cloned().collect(),
+        subscribe: settings.subscribe.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -121,6 +122,8 @@ pub fn from_settings(settings: wire::KindSettings) -> KindSettings {
         // A peer too old to send a state limit: the default.
         max_state: if settings.max_state_bytes == 0 { DEFAULT_MAX_STATE } else { settings.max_state_bytes },
         allow_http: settings.allow_http.into_iter().collect(),
+        // Checked where it was pushed; one that does not read here subscribes to nothing.
+        subscribe: settings.subscribe.iter().filter_map(|text| Subscription::parse(text).ok()).collect(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The imports `granary:grain@0.2.0` adds: `reminders`, and its `host`, which is 0.1.0's.
+//! The imports `granary:grain@0.2.0` adds: `reminders` and `topics`, and its `host`, which is
+//! 0.1.0's.
 
 use super::bindings::v1::granary::grain::host as host_v1;
 use super::bindings::v2::granary::grain::{host, reminders, topics};
@@ -6,7 +7,11 @@ use super::bindings::{LogLevel, WitCallError, WitGrainId};
 use super::grain_state::GrainState;
 use std::time::Duration;
 
-impl topics::Host for GrainState {}
+impl topics::Host for GrainState {
+    async fn publish(&mut self, topic: String, key: String, payload: Vec<u8>) -> Result<u64, String> {
+        self.host.publish(&topic, &key, payload).await.map_err(|e| e.to_string())
+    }
+}
 
 impl host::Host for GrainState {
     fn self_id(&mut self) -> WitGrainId {
