@@ -12,6 +12,7 @@ mod contended;
 mod density;
 mod durable;
 mod echo;
+mod events;
 mod grain_to_grain;
 mod languages;
 mod load;
@@ -21,6 +22,7 @@ mod native;
 mod plots;
 mod raw;
 mod reload;
+mod reminders;
 mod remote;
 mod report;
 mod setup;
@@ -82,13 +84,19 @@ pub enum Scenario {
     /// PB: a working set four times the memory budget against all of it resident.
     #[value(alias = "pb")]
     Thrash,
+    /// PR: how late 10 000 durable reminders fire.
+    #[value(alias = "pr")]
+    Reminders,
+    /// PE: topic events, publish-to-delivery latency and events per second.
+    #[value(alias = "pe")]
+    Events,
     /// Every built language's counter against the Rust one.
     Languages,
 }
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 14] = [
+    pub const ALL: [Scenario; 16] = [
         Scenario::Warm,
         Scenario::Cold,
         Scenario::Remote,
@@ -101,6 +109,8 @@ impl Scenario {
         Scenario::GrainToGrain,
         Scenario::Storm,
         Scenario::Thrash,
+        Scenario::Reminders,
+        Scenario::Events,
         Scenario::Languages,
         Scenario::Density,
     ];
@@ -120,6 +130,8 @@ impl Scenario {
             Scenario::GrainToGrain => Ok(vec![grain_to_grain::run(options).await?]),
             Scenario::Storm => on_each_store(options, storm::run_on).await,
             Scenario::Thrash => on_each_store(options, thrash::run_on).await,
+            Scenario::Reminders => on_each_store(options, reminders::run_on).await,
+            Scenario::Events => on_each_store(options, events::run_on).await,
             Scenario::Languages => Ok(vec![languages::run(options).await?]),
         }
     }

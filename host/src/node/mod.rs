@@ -247,6 +247,11 @@ impl Node {
         self.router.publish(topic, key, payload).await
     }
 
+    /// How late the reminders this node fired so far were.
+    pub fn reminder_lateness(&self) -> crate::reminders::Lateness {
+        self.router.reminders().lateness()
+    }
+
     /// `grain`'s reminders, as stored.
     pub async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, String> {
         self.router.reminders().of(grain).await

@@ -31,14 +31,35 @@ pub fn now_ms() -> u64 {
     u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
+fn now_us() -> u64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_micros()).unwrap_or(u64::MAX)
+}
+
 fn ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// How late reminders fired on this node so far: from each one's due time to its tick
+/// being taken to fire.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lateness {
+    /// Ticks taken to fire.
+    pub fired: u64,
+    /// The median lateness.
+    pub p50: Duration,
+    /// The 99th percentile.
+    pub p99: Duration,
+    /// The latest.
+    pub max: Duration,
 }
 
 /// The node's reminders: the store they live in and the window it holds.
 pub struct ReminderSchedule {
     store: Arc<dyn StateStore>,
     window: Mutex<Window>,
+    /// Microseconds from due to taken, per tick (up to an hour; later counts as an hour).
+    lateness: Mutex<hdrhistogram::Histogram<u64>>,
     /// Woken when the window gains a reminder that may be due sooner than the loop expects.
     changed: Notify,
 }
@@ -46,7 +67,13 @@ pub struct ReminderSchedule {
 impl ReminderSchedule {
     /// Reminders kept in `store`.
     pub fn new(store: Arc<dyn StateStore>) -> Self {
-        ReminderSchedule { store, window: Mutex::new(Window::default()), changed: Notify::new() }
+        let lateness = hdrhistogram::Histogram::new_with_max(3_600_000_000, 3).expect("valid histogram bounds");
+        ReminderSchedule {
+            store,
+            window: Mutex::new(Window::default()),
+            lateness: Mutex::new(lateness),
+            changed: Notify::new(),
+        }
     }
 
     fn window(&self) -> MutexGuard<'_, Window> {
@@ -106,7 +133,27 @@ impl ReminderSchedule {
 
     /// Takes every reminder due now to fire. Each must then be recorded, put back or let go.
     pub fn take_due(&self) -> Vec<Reminder> {
-        self.window().take_due(now_ms())
+        let now_us = now_us();
+        let due = self.window().take_due(now_us / 1000);
+        if !due.is_empty() {
+            let mut lateness = self.lateness.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for reminder in &due {
+                lateness.saturating_record(now_us.saturating_sub(reminder.due_ms.saturating_mul(1000)));
+            }
+        }
+        due
+    }
+
+    /// How late the reminders taken so far were.
+    pub fn lateness(&self) -> Lateness {
+        let lateness = self.lateness.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let micros = |quantile: f64| Duration::from_micros(lateness.value_at_quantile(quantile));
+        Lateness {
+            fired: lateness.len(),
+            p50: micros(0.5),
+            p99: micros(0.99),
+            max: Duration::from_micros(lateness.max()),
+        }
     }
 
     /// How long until the soonest reminder held is due, if any.
@@ -153,11 +200,6 @@ impl ReminderSchedule {
     /// A firing that is not this node's to make: another member owns the grain.
     pub fn let_go(&self, reminder: &Reminder) {
         self.window().let_go(&(reminder.grain.clone(), reminder.name.clone()));
-    }
-
-    /// How many reminders the node holds now (due within the window, or firing).
-    pub fn held(&self) -> usize {
-        self.window().len()
     }
 }
 

@@ -110,7 +110,8 @@ impl Window {
     }
 
     /// How many reminders it holds, firing ones included.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.entries.len() + self.firing.len()
     }
 }
