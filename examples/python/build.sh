@@ -14,9 +14,9 @@ for app in "$here"/*/app.py; do
   name=$(basename "$dir")
   wasm="$out/$name.wasm"
   # A grain whose directory names another world (a file `world`) is built against wit/<world>.
-  world=grain wit="$repo_root/wit/v0.1.0"
+  world=grain wit="$repo_root/wit"
   if [ -f "$dir/world" ]; then world=$(cat "$dir/world") wit="$repo_root/wit/$world"; fi
-  if newer "$app" "$wasm" || newer "$sdk/granary.py" "$wasm" || newer "$repo_root/wit/v0.1.0/grain.wit" "$wasm"; then
+  if newer "$app" "$wasm" || newer "$sdk/granary.py" "$wasm" || newer "$repo_root/wit/grain.wit" "$wasm"; then
     componentize-py -d "$wit" -w "$world" componentize -p "$dir" -p "$sdk" app -o "$wasm.tmp" >/dev/null
     mv "$wasm.tmp" "$wasm"
   fi

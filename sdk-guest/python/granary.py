@@ -1,6 +1,8 @@
 """Write Granary grains in Python: subclass `Grain`, then `WitWorld = granary.export(YourGrain)`.
 
-Built with componentize-py against wit/grain.wit; see sdk-guest/python/README.md.
+Built with componentize-py against wit/grain.wit (granary:grain@0.2.0: reminders and topics),
+or against a world of 0.1.0 (wit/http-grain), where reminders and topics are absent; see
+sdk-guest/README.md.
 """
 
 import json
@@ -14,9 +16,23 @@ try:
 except ImportError:  # a world that also imports wasi:http/types names ours by its package
     from wit_world.imports import granary_grain_types as types
 
+try:  # granary:grain@0.2.0
+    from wit_world.imports import reminders, topics
+except ImportError:  # a world of 0.1.0
+    reminders = topics = None
+
 
 class GrainError(Exception):
     """Raise to answer the current message with an error result (the grain keeps running)."""
+
+
+class CallFailed(GrainError):
+    """A call to another grain did not produce its reply. `kind` says why: "failed" (the callee
+    ran and returned an error), "unavailable", "timeout" or "rejected" (it may not have run)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 class Grain:
@@ -27,6 +43,15 @@ class Grain:
 
     def handle(self, method: str, payload: bytes) -> bytes:
         raise GrainError(f"unknown method {method!r}")
+
+    def receive_reminder(self, name: str, tick: int) -> None:
+        """A reminder this grain set is due. At least once: a tick not above the last one seen is a repeat."""
+        raise GrainError(f"this grain does not handle reminders (got {name!r}, tick {tick})")
+
+    def receive_event(self, topic: str, key: str, sequence: int, payload: bytes) -> None:
+        """An event of a topic this kind subscribes to. At least once, in order per (topic, key);
+        raising `GrainError` has it delivered again later."""
+        raise GrainError(f"this grain does not handle events (got one on {topic!r})")
 
     def deactivate(self) -> None:
         pass
@@ -47,6 +72,23 @@ def export(grain_class):
                 self.activate()
             try:
                 return _Exports.grain.handle(method, bytes(payload))
+            except GrainError as error:
+                raise Err(str(error))
+
+        def _running(self):
+            if _Exports.grain is None:
+                self.activate()
+            return _Exports.grain
+
+        def receive_reminder(self, name: str, tick: int) -> None:
+            try:
+                self._running().receive_reminder(name, tick)
+            except GrainError as error:
+                raise Err(str(error))
+
+        def receive_event(self, event) -> None:
+            try:
+                self._running().receive_event(event.topic, event.key, event.sequence, bytes(event.payload))
             except GrainError as error:
                 raise Err(str(error))
 
@@ -117,12 +159,15 @@ def _grain(target: str) -> types.GrainId:
     return types.GrainId(kind=kind, identity=identity)
 
 
+def _kind(error) -> str:
+    return type(error).__name__.removeprefix("CallError_").lower()
+
+
 def describe(error) -> str:
     """A call-error as one line."""
     if isinstance(error, types.CallError_Timeout):
         return "timed out"
-    kind = type(error).__name__.removeprefix("CallError_").lower()
-    return f"{kind}: {error.value}"
+    return f"{_kind(error)}: {error.value}"
 
 
 def call(target: str, method: str, payload: bytes = b"") -> bytes:
@@ -130,7 +175,7 @@ def call(target: str, method: str, payload: bytes = b"") -> bytes:
     try:
         return host.call(_grain(target), method, payload)
     except Err as error:
-        raise GrainError(f"call to {target} {method} failed: {describe(error.value)}")
+        raise CallFailed(_kind(error.value), f"call to {target} {method} failed: {describe(error.value)}")
 
 
 def send(target: str, method: str, payload: bytes = b"") -> None:
@@ -144,3 +189,45 @@ def send(target: str, method: str, payload: bytes = b"") -> None:
 def set_receive_timeout(millis: int) -> None:
     """Deactivate this grain after `millis` ms without messages; 0 restores the kind's default."""
     host.set_receive_timeout(millis)
+
+
+# Reminders and topics (granary:grain@0.2.0) -------------------------------------
+
+
+def _v2(interface, what):
+    if interface is None:
+        raise GrainError(f"{what} needs granary:grain@0.2.0; this grain was built against 0.1.0")
+    return interface
+
+
+def set_reminder(name: str, due_after_ms: int, period_ms: int = 0) -> None:
+    """Durably sets the reminder `name`: first due after `due_after_ms`, then every `period_ms` (0: once)."""
+    try:
+        _v2(reminders, "reminders").set_reminder(name, due_after_ms, period_ms)
+    except Err as error:
+        raise GrainError(f"cannot set reminder {name!r}: {error.value}")
+
+
+def cancel_reminder(name: str) -> bool:
+    """Durably removes the reminder `name`; False if there was none."""
+    try:
+        return _v2(reminders, "reminders").cancel_reminder(name)
+    except Err as error:
+        raise GrainError(f"cannot cancel reminder {name!r}: {error.value}")
+
+
+def list_reminders() -> list:
+    """This grain's reminders, as dicts with name, due_in_ms, period_ms and next_tick."""
+    try:
+        listed = _v2(reminders, "reminders").list_reminders()
+    except Err as error:
+        raise GrainError(f"cannot list reminders: {error.value}")
+    return [{"name": r.name, "due_in_ms": r.due_in_ms, "period_ms": r.period_ms, "next_tick": r.next_tick} for r in listed]
+
+
+def publish(topic: str, key: str, value) -> int:
+    """Durably publishes `value` as JSON to `topic` under `key`; returns its sequence number."""
+    try:
+        return _v2(topics, "topics").publish(topic, key, reply(value))
+    except Err as error:
+        raise GrainError(f"cannot publish to {topic!r}: {error.value}")

@@ -1,7 +1,8 @@
 //! Topics and an event-driven saga on a real `granary dev`: 100 concurrent transfers between
-//! `account` grains, driven by the `transfer-saga` kind through the accounts' events, some
-//! into frozen accounts (compensated) and some overdrawing (failed). At the end every balance
-//! adds up, and the `ledger` kind has counted every deposit once.
+//! (Rust) `account` grains, driven by the `transfer-saga` kind, in Rust and in Python, through
+//! the accounts' events, some into frozen accounts (compensated) and some overdrawing
+//! (failed). At the end every balance adds up, and the `ledger` kind has counted every deposit
+//! once.
 
 use crate::support::component_path;
 use crate::support::process::DevNode;
@@ -24,8 +25,8 @@ async fn call(http: &Client, node: &DevNode, grain: &str, method: &str, body: Va
     serde_json::from_str(&text).unwrap()
 }
 
-fn push(node: &DevNode, name: &str, subscribe: &str) {
-    let path = component_path("rust", name);
+fn push(node: &DevNode, lang: &str, name: &str, subscribe: &str) {
+    let path = component_path(lang, name);
     let mut args = vec!["kind", "push", name, path.to_str().unwrap()];
     if !subscribe.is_empty() {
         args.extend(["--subscribe", subscribe]);
@@ -35,12 +36,22 @@ fn push(node: &DevNode, name: &str, subscribe: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_concurrent_sagas_with_failures_leave_every_balance_adding_up() {
+async fn a_hundred_concurrent_rust_sagas_with_failures_leave_every_balance_adding_up() {
+    sagas_balance("rust").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_python_sagas_with_failures_leave_every_balance_adding_up() {
+    sagas_balance("python").await;
+}
+
+/// The saga written in `lang` drives the transfers.
+async fn sagas_balance(lang: &str) {
     let data = tempfile::tempdir().unwrap();
     let node = DevNode::start(data.path(), &[]);
-    push(&node, "account", "");
-    push(&node, "ledger", "money-deposited");
-    push(&node, "transfer-saga", "money-withdrawn:transfer_id,money-deposited:transfer_id");
+    push(&node, "rust", "account", "");
+    push(&node, "rust", "ledger", "money-deposited");
+    push(&node, lang, "transfer-saga", "money-withdrawn:transfer_id,money-deposited:transfer_id");
     let listed = node.cli(&["kind", "ls"]);
     assert!(listed.stdout.contains("money-withdrawn:transfer_id"), "kind ls shows subscriptions: {}", listed.stdout);
 
@@ -130,5 +141,5 @@ async fn a_hundred_concurrent_sagas_with_failures_leave_every_balance_adding_up(
         }
     }
     let counts = ["completed", "compensated", "failed"].map(|s| statuses.iter().filter(|x| *x == s).count());
-    println!("sagas: {counts:?} completed/compensated/failed of {TRANSFERS}");
+    println!("{lang} sagas: {counts:?} completed/compensated/failed of {TRANSFERS}");
 }

@@ -1,9 +1,11 @@
-//! The embedded default `StateStore`: one redb file in the node's data dir. Saves and epoch
-//! claims are group-committed: those that arrive together share one write transaction and one
-//! fsync, each checked against its own epoch and etag, each answered once durable.
+//! The embedded default `StateStore`: one redb file in the node's data dir. Saves, epoch
+//! claims and event publishes are group-committed: those that arrive together share one write
+//! transaction and one fsync, each checked on its own (saves against their epoch and etag),
+//! each answered once durable.
 
 use super::group_commit::{CommitStats, CommitThread};
-use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, next_etag, refusal};
+use super::redb_events::EventTables;
+use super::{Claim, Epoch, Etag, EventStream, StateError, StateStore, StoredState, next_etag, refusal};
 use crate::ids::GrainId;
 use redb::{Database, ReadableDatabase, ReadableTable, Table, TableDefinition};
 use std::collections::HashMap;
@@ -35,6 +37,17 @@ enum Write {
         expected: Option<Etag>,
         epoch: Epoch,
         reply: oneshot::Sender<Result<Etag, StateError>>,
+    },
+    Delivered {
+        events: Vec<(EventStream, u64)>,
+        reply: oneshot::Sender<Result<(), StateError>>,
+    },
+    Publish {
+        topic: String,
+        key: String,
+        payload: Vec<u8>,
+        subscribers: Vec<String>,
+        reply: oneshot::Sender<Result<u64, StateError>>,
     },
 }
 
@@ -78,6 +91,24 @@ impl RedbStateStore {
         let writes = CommitThread::start("granary-redb-commit", move |batch| commit(&committing, &mut known, batch))
             .map_err(|e| backend(format!("cannot start the commit thread: {e}")))?;
         Ok(RedbStateStore { db, writes })
+    }
+
+    /// Appends an event in the next group commit; returns its sequence number once durable.
+    pub(super) async fn publish_event(
+        &self,
+        topic: &str,
+        key: &str,
+        payload: &[u8],
+        subscribers: &[String],
+    ) -> Result<u64, StateError> {
+        let (topic, key, payload, subscribers) =
+            (topic.to_string(), key.to_string(), payload.to_vec(), subscribers.to_vec());
+        self.submit(|reply| Write::Publish { topic, key, payload, subscribers, reply }).await
+    }
+
+    /// Removes delivered events in the next group commit.
+    pub(super) async fn remove_delivered(&self, events: Vec<(EventStream, u64)>) -> Result<(), StateError> {
+        self.submit(|reply| Write::Delivered { events, reply }).await
     }
 
     /// What group commit has done so far.
@@ -126,8 +157,9 @@ fn commit(db: &Database, known: &mut Known, batch: Vec<Write>) {
         {
             let mut states = tx.open_table(GRAIN_STATE).map_err(backend)?;
             let mut epochs = tx.open_table(GRAIN_EPOCH).map_err(backend)?;
+            let mut events = EventTables::open(&tx)?;
             for write in batch {
-                answers.push(apply(&mut states, &mut epochs, known, write));
+                answers.push(apply(&mut states, &mut epochs, &mut events, known, write));
             }
         }
         tx.commit().map_err(backend)
@@ -146,10 +178,23 @@ fn commit(db: &Database, known: &mut Known, batch: Vec<Write>) {
 fn apply(
     states: &mut Table<&'static str, (u64, &'static [u8])>,
     epochs: &mut Table<&'static str, u64>,
+    events: &mut EventTables<'_>,
     known: &mut Known,
     write: Write,
 ) -> Answer {
     match write {
+        Write::Delivered { events: delivered, reply } => {
+            let removed = events.remove(&delivered);
+            Box::new(move |committed| {
+                reply.send(committed.and(removed)).ok();
+            })
+        }
+        Write::Publish { topic, key, payload, subscribers, reply } => {
+            let published = events.publish(&topic, &key, &payload, &subscribers);
+            Box::new(move |committed| {
+                reply.send(committed.and(published)).ok();
+            })
+        }
         Write::Claim { grain, reply } => {
             let key = grain.to_string();
             let claimed = (|| {
@@ -189,7 +234,7 @@ fn apply(
 }
 
 /// Runs `change` in one durable write transaction of its own, off the async executor (for
-/// what is not group-committed: reminders and events).
+/// what is not group-committed: reminders).
 pub(super) async fn write_alone<T: Send + 'static>(
     db: &Arc<Database>,
     change: impl FnOnce(&redb::WriteTransaction) -> Result<T, StateError> + Send + 'static,
