@@ -1,5 +1,7 @@
 //! One conformance suite for every language's `counter`, each on a real `granary dev`
-//! process driven by the real CLI. Prints a language x scenario table.
+//! process driven by the real CLI. Prints a language x scenario table. The reminder and
+//! publish scenarios need the contract `granary:grain@0.2.0`: a counter built against 0.1.0
+//! shows `n/a` there (its SDK does not offer them yet), not a pass.
 #![allow(clippy::unwrap_used)] // a test may panic where it must not fail
 
 #[path = "../support/mod.rs"]
@@ -11,9 +13,20 @@ use support::component_path;
 use support::process::DevNode;
 
 const LANGUAGES: [&str; 7] = ["rust", "python", "js", "go", "c", "zig", "assemblyscript"];
-const SCENARIOS: [&str; 7] = ["add/get", "state kept", "bad payload", "self-id", "log", "call", "receive timeout"];
+const SCENARIOS: [&str; 9] =
+    ["add/get", "state kept", "bad payload", "self-id", "log", "call", "receive timeout", "reminders", "publish"];
+/// The scenarios that need `granary:grain@0.2.0`.
+const SINCE_0_2: [&str; 2] = ["reminders", "publish"];
+/// Marks a scenario a 0.1.0 counter cannot run.
+const NOT_APPLICABLE: &str = "n/a: the counter targets granary:grain@0.1.0";
 
 type Outcome = Result<(), String>;
+
+/// Whether the component at `wasm` targets `granary:grain@0.2.0` (imports its `host`).
+fn targets_0_2(wasm: &Path) -> bool {
+    let needle = b"granary:grain/host@0.2.0";
+    std::fs::read(wasm).is_ok_and(|bytes| bytes.windows(needle.len()).any(|window| window == needle))
+}
 
 fn expect(what: &str, got: &str, want: &str) -> Outcome {
     if got == want { Ok(()) } else { Err(format!("{what}: got {got:?}, want {want:?}")) }
@@ -47,8 +60,13 @@ fn live(node: &DevNode, grain: &str) -> bool {
 fn run_language(lang: &str, data: &Path) -> Vec<Outcome> {
     let wasm = component_path(lang, "counter");
     let file = wasm.to_str().expect("UTF-8 path").to_string();
+    let v2 = targets_0_2(&wasm);
     let mut node = DevNode::start(data, &[]);
-    let push = node.cli(&["kind", "push", "counter", &file, "--idle-timeout", "500ms"]);
+    let mut push = vec!["kind", "push", "counter", &file, "--idle-timeout", "500ms"];
+    if v2 {
+        push.extend(["--subscribe", "counter-adds"]);
+    }
+    let push = node.cli(&push);
     if !push.success {
         return vec![Err(format!("push failed: {}", push.stderr.trim_end())); SCENARIOS.len()];
     }
@@ -112,6 +130,45 @@ fn run_language(lang: &str, data: &Path) -> Vec<Outcome> {
         wait_for("idle eviction of counter/short", Duration::from_secs(10), || !live(&node, "counter/short"))?;
         if live(&node, "counter/long") { Ok(()) } else { Err("counter/long ignored its 60 s receive timeout".into()) }
     })());
+
+    if !v2 {
+        results.extend(SINCE_0_2.map(|_| Err(NOT_APPLICABLE.to_string())));
+        node.stop();
+        return results;
+    }
+    results.push((|| {
+        let ticks = |node: &DevNode| -> Result<u64, String> {
+            let got: serde_json::Value = serde_json::from_str(&reply(node, &["call", "counter/r1", "ticks"])?)
+                .map_err(|e| format!("ticks is not JSON: {e}"))?;
+            got["ticks"].as_u64().ok_or_else(|| format!("ticks: {got}"))
+        };
+        expect("remind", &reply(&node, &["call", "counter/r1", "remind", r#"{"period_ms":100}"#])?, r#""ok""#)?;
+        wait_for("three reminder ticks", Duration::from_secs(10), || ticks(&node).is_ok_and(|n| n >= 3))?;
+        expect("unremind", &reply(&node, &["call", "counter/r1", "unremind"])?, r#"{"cancelled":true}"#)?;
+        let stopped_at = ticks(&node)?;
+        std::thread::sleep(Duration::from_millis(300));
+        let later = ticks(&node)?;
+        if later > stopped_at + 1 {
+            Err(format!("ticks went on after unremind: {stopped_at} then {later}"))
+        } else {
+            Ok(())
+        }
+    })());
+    results.push((|| {
+        let published = r#"{"topic":"counter-adds","key":"sub","payload":{"n":4}}"#;
+        expect("publish", &reply(&node, &["call", "counter/p1", "publish", published])?, r#"{"sequence":1}"#)?;
+        wait_for("the event added", Duration::from_secs(10), || {
+            reply(&node, &["call", "counter/sub", "get"]).is_ok_and(|total| total == r#"{"total":4}"#)
+        })?;
+        expect(
+            "publish from outside",
+            &reply(&node, &["publish", "counter-adds", "sub", r#"{"n":2}"#])?,
+            r#"{"sequence":2}"#,
+        )?;
+        wait_for("the second event added", Duration::from_secs(10), || {
+            reply(&node, &["call", "counter/sub", "get"]).is_ok_and(|total| total == r#"{"total":6}"#)
+        })
+    })());
     node.stop();
     results
 }
@@ -143,11 +200,18 @@ fn every_language_counter_passes_every_scenario() {
     println!("|---|{}", "---|".repeat(SCENARIOS.len()));
     let mut failures = Vec::new();
     for (lang, results) in &table {
-        let cells: Vec<&str> = results.iter().map(|r| if r.is_ok() { "pass" } else { "FAIL" }).collect();
+        let cell = |result: &Outcome| match result {
+            Ok(()) => "pass",
+            Err(why) if why == NOT_APPLICABLE => "n/a (0.1.0)",
+            Err(_) => "FAIL",
+        };
+        let cells: Vec<&str> = results.iter().map(cell).collect();
         println!("| {lang} | {} |", cells.join(" | "));
         for (scenario, result) in SCENARIOS.iter().zip(results) {
-            if let Err(why) = result {
-                failures.push(format!("{lang} / {scenario}: {why}"));
+            match result {
+                Err(why) if why == NOT_APPLICABLE => {}
+                Err(why) => failures.push(format!("{lang} / {scenario}: {why}")),
+                Ok(()) => {}
             }
         }
     }

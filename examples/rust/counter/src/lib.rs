@@ -3,13 +3,30 @@
 //! Implements the counter contract shared by every language (examples/README.md).
 
 use granary_sdk::grains::{self_id, set_receive_timeout, Forward};
-use granary_sdk::{json, log, state, Grain};
+use granary_sdk::{json, log, reminders, state, topics, Event, Grain};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 #[derive(Default, Serialize, Deserialize)]
 struct Counter {
     total: i64,
+    /// Reminder ticks this activation received (not saved).
+    #[serde(skip)]
+    ticks: u64,
+    #[serde(skip)]
+    last_tick: u64,
+}
+
+#[derive(Deserialize)]
+struct Remind {
+    period_ms: u64,
+}
+
+#[derive(Deserialize)]
+struct Publish {
+    topic: String,
+    key: String,
+    payload: serde_json::Value,
 }
 
 #[derive(Deserialize)]
@@ -31,9 +48,7 @@ impl Grain for Counter {
         match method {
             "add" => {
                 let Add { n } = json::parse(payload)?;
-                let next = Counter { total: self.total.checked_add(n).ok_or("total would overflow")? };
-                state::save(&next)?;
-                *self = next;
+                self.add(n)?;
                 json::reply(self)
             }
             "get" => json::reply(self),
@@ -51,8 +66,46 @@ impl Grain for Counter {
                 set_receive_timeout(Duration::from_millis(millis));
                 json::reply("ok")
             }
-            other => Err(format!("unknown method {other:?}: counter has add, get, whoami, log, call, set-timeout")),
+            "remind" => {
+                let Remind { period_ms } = json::parse(payload)?;
+                let period = Duration::from_millis(period_ms);
+                reminders::set("tick", period, period)?;
+                json::reply("ok")
+            }
+            "unremind" => json::reply(&serde_json::json!({"cancelled": reminders::cancel("tick")?})),
+            "ticks" => json::reply(&serde_json::json!({"ticks": self.ticks})),
+            "publish" => {
+                let Publish { topic, key, payload } = json::parse(payload)?;
+                json::reply(&serde_json::json!({"sequence": topics::publish_json(&topic, &key, &payload)?}))
+            }
+            other => Err(format!(
+                "unknown method {other:?}: counter has add, get, whoami, log, call, set-timeout, remind, unremind, \
+                 ticks, publish"
+            )),
         }
+    }
+
+    fn receive_reminder(&mut self, _name: &str, tick: u64) -> Result<(), String> {
+        if tick > self.last_tick {
+            self.ticks += 1;
+            self.last_tick = tick;
+        }
+        Ok(())
+    }
+
+    fn receive_event(&mut self, event: Event) -> Result<(), String> {
+        let Add { n } = json::parse(&event.payload)?;
+        self.add(n)
+    }
+}
+
+impl Counter {
+    /// Adds `n` to the total, durably.
+    fn add(&mut self, n: i64) -> Result<(), String> {
+        let total = self.total.checked_add(n).ok_or("total would overflow")?;
+        state::save(&Counter { total, ..Counter::default() })?;
+        self.total = total;
+        Ok(())
     }
 }
 
