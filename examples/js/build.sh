@@ -18,7 +18,7 @@ cli="$tools/node_modules/@bytecodealliance/componentize-js/src/cli.js"
 npm_tools_ensure "$here" "$tools" node_modules/@bytecodealliance/componentize-js/src/cli.js componentize-js
 
 # Everything a grain is built from: a change to any of these rebuilds it.
-shared_inputs=("$repo_root/wit/v0.1.0/grain.wit" "$here/package-lock.json" "$here/build.sh" "$repo_root"/sdk-guest/js/*.js)
+shared_inputs=("$repo_root/wit/grain.wit" "$here/package-lock.json" "$here/build.sh" "$repo_root"/sdk-guest/js/*.js)
 
 out="$grains_out/js"
 mkdir -p "$out"
@@ -40,7 +40,7 @@ for dir in "$here"/*/; do
     # Relative to the repository root so that `../../../sdk-guest/js/granary.js` stays inside
     # the directory componentize-js maps into the engine while it snapshots the module.
     (cd "$repo_root" && TMPDIR="$scratch" node "$cli" "examples/js/$name/$name.js" \
-      --wit wit/v0.1.0/grain.wit --world-name grain --disable http fetch-event --out "$wasm.tmp") \
+      --wit wit/grain.wit --world-name grain --disable http fetch-event --out "$wasm.tmp") \
       || die "componentize-js failed for examples/js/$name/$name.js"
     [ -s "$wasm.tmp" ] || die "componentize-js wrote no component for $name"
     wasm-tools validate "$wasm.tmp" || die "componentize-js produced an invalid component for $name"

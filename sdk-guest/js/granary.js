@@ -1,5 +1,8 @@
-// Granary's JavaScript guest SDK: a thin layer over the `granary:grain/host@0.1.0` imports
-// (as componentize-js binds them) so that a grain's module holds only its logic.
+// Granary's JavaScript guest SDK: a thin layer over the imports of `granary:grain@0.2.0`
+// (`host`, `reminders`, `topics`, as componentize-js binds them) so that a grain's module holds
+// only its logic. A grain module exports `activate`, `handle`, `receiveReminder`,
+// `receiveEvent` and `deactivate`; `noReminders` / `noEvents` are the exports of a grain that
+// takes neither, `onReminder(fn)` / `onEvent(fn)` build them for one that does.
 //
 //   import { handler, state, parse } from '../../../sdk-guest/js/granary.js';
 //   let total = 0;
@@ -9,11 +12,14 @@
 //     get() { return { total }; },
 //   });
 //   export function deactivate() {}
+//   export { noReminders as receiveReminder, noEvents as receiveEvent } from '../../../sdk-guest/js/granary.js';
 //
 // componentize-js resolves this module by relative path at build time and snapshots it into
 // the component; see README.md beside this file.
 
-import * as host from 'granary:grain/host@0.1.0';
+import * as host from 'granary:grain/host@0.2.0';
+import * as reminderHost from 'granary:grain/reminders@0.2.0';
+import * as topicHost from 'granary:grain/topics@0.2.0';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -278,3 +284,91 @@ export const log = {
   warn: (message) => host.log('warn', String(message)),
   error: (message) => host.log('error', String(message)),
 };
+
+// ---------------------------------------------------------------------------------------------
+// Reminders and topics (granary:grain@0.2.0)
+
+/** The result an export of `result<_, string>` returns for what `run` did: never a trap. */
+async function outcome(run) {
+  try {
+    await run();
+    return { tag: 'ok', val: undefined };
+  } catch (e) {
+    return { tag: 'err', val: describe(e) };
+  }
+}
+
+function millis(value, what) {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be a non-negative integer of milliseconds, got ${value}`);
+  }
+  return BigInt(value);
+}
+
+/** Durable timers that wake this grain through its `receiveReminder` export. */
+export const reminders = {
+  /** Sets (or replaces) the reminder `name`: first due after `dueAfterMs`, then every `periodMs` (0: once). */
+  set(name, dueAfterMs, periodMs = 0) {
+    try {
+      reminderHost.setReminder(name, millis(dueAfterMs, 'due-after'), millis(periodMs, 'period'));
+    } catch (e) {
+      throw new Error(`cannot set reminder ${JSON.stringify(name)}: ${describe(e)}`);
+    }
+  },
+
+  /** Removes the reminder `name`; `false` if there was none. */
+  cancel(name) {
+    try {
+      return reminderHost.cancelReminder(name);
+    } catch (e) {
+      throw new Error(`cannot cancel reminder ${JSON.stringify(name)}: ${describe(e)}`);
+    }
+  },
+
+  /** This grain's reminders: `[{name, dueInMs, periodMs, nextTick}]`. */
+  list() {
+    try {
+      return reminderHost.listReminders().map((r) => ({
+        name: r.name, dueInMs: Number(r.dueInMs), periodMs: Number(r.periodMs), nextTick: Number(r.nextTick),
+      }));
+    } catch (e) {
+      throw new Error(`cannot list reminders: ${describe(e)}`);
+    }
+  },
+};
+
+/** Durably publishes `value` (bytes, or anything else as JSON) to `topic` under `key`; returns its sequence number. */
+export function publish(topic, key, value) {
+  try {
+    return Number(topicHost.publish(topic, key, isBytes(value) ? value : reply(value)));
+  } catch (e) {
+    throw new Error(`cannot publish to ${JSON.stringify(topic)}: ${describe(e)}`);
+  }
+}
+
+/**
+ * The `receiveReminder` export: `fn(name, tick)` runs for each tick (a Number; at least once,
+ * so a tick not above the last one seen is a repeat). What it throws is logged by the node.
+ */
+export function onReminder(fn) {
+  return (name, tick) => outcome(() => fn(name, Number(tick)));
+}
+
+/**
+ * The `receiveEvent` export: `fn({topic, key, sequence, payload})` runs for each event of a topic
+ * the kind subscribes to (at least once, in order per topic and key). What it throws has the
+ * event delivered again later.
+ */
+export function onEvent(fn) {
+  return ({ topic, key, sequence, payload }) => outcome(() => fn({ topic, key, sequence: Number(sequence), payload }));
+}
+
+/** The `receiveReminder` export of a grain that sets no reminders. */
+export const noReminders = onReminder((name) => {
+  throw new Error(`this grain does not handle reminders (got ${JSON.stringify(name)})`);
+});
+
+/** The `receiveEvent` export of a grain whose kind subscribes to no topic. */
+export const noEvents = onEvent(({ topic }) => {
+  throw new Error(`this grain does not handle events (got one on ${JSON.stringify(topic)})`);
+});

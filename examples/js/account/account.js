@@ -38,3 +38,5 @@ export const handle = handler({
 });
 
 export function deactivate() {}
+
+export { noReminders as receiveReminder, noEvents as receiveEvent } from '../../../sdk-guest/js/granary.js';

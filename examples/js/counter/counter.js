@@ -2,10 +2,20 @@
 // Implements the counter contract of examples/README.md, byte for byte.
 
 import {
-  call, handler, log, parse, selfId, setReceiveTimeout, state, text,
+  call, handler, log, onEvent, onReminder, parse, publish, reminders, selfId, setReceiveTimeout, state, text,
 } from '../../../sdk-guest/js/granary.js';
 
 let total = 0;
+// Reminder ticks this activation received, and the last tick number seen (not saved).
+let ticks = 0;
+let lastTick = 0;
+
+function add(n) {
+  const next = total + n;
+  if (!Number.isSafeInteger(next)) throw 'total would overflow';
+  state.save({ total: next });
+  total = next;
+}
 
 export function activate() {
   total = state.load({ total: 0 }).total ?? 0;
@@ -14,10 +24,7 @@ export function activate() {
 export const handle = handler({
   add(payload) {
     const { n } = parse(payload, { n: 'integer' });
-    const next = total + n;
-    if (!Number.isSafeInteger(next)) throw 'total would overflow';
-    state.save({ total: next });
-    total = next;
+    add(n);
     return { total };
   },
 
@@ -50,6 +57,37 @@ export const handle = handler({
     setReceiveTimeout(millis);
     return 'ok';
   },
+
+  remind(payload) {
+    const { period_ms: period } = parse(payload, { period_ms: 'integer' });
+    reminders.set('tick', period, period);
+    return 'ok';
+  },
+
+  unremind() {
+    return { cancelled: reminders.cancel('tick') };
+  },
+
+  ticks() {
+    return { ticks };
+  },
+
+  publish(payload) {
+    const request = parse(payload, { topic: 'string', key: 'string', payload: 'any' });
+    return { sequence: publish(request.topic, request.key, request.payload) };
+  },
+});
+
+export const receiveReminder = onReminder((name, tick) => {
+  if (tick > lastTick) {
+    ticks += 1;
+    lastTick = tick;
+  }
+});
+
+export const receiveEvent = onEvent(({ payload }) => {
+  const { n } = parse(payload, { n: 'integer' });
+  add(n);
 });
 
 export function deactivate() {}

@@ -197,7 +197,7 @@ impl Language {
             Language::Zig => &ZIG,
             Language::Assemblyscript => &ASSEMBLYSCRIPT,
         };
-        let wit = if matches!(self, Language::Rust | Language::Python) { &WIT_0_2 } else { &WIT_0_1 };
+        let wit = if matches!(self, Language::Rust | Language::Python | Language::Js) { &WIT_0_2 } else { &WIT_0_1 };
         COMMON.iter().chain(std::iter::once(wit)).chain(own)
     }
 }

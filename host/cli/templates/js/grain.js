@@ -19,3 +19,6 @@ export const handle = handler({
 });
 
 export function deactivate() {}
+
+// Reminders and topic events: see granary.js (onReminder, onEvent) to take them.
+export { noReminders as receiveReminder, noEvents as receiveEvent } from './granary.js';
