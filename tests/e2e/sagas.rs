@@ -140,6 +140,20 @@ async fn sagas_balance(lang: &str) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+    // Published from outside over HTTP: the ledger takes it like an account's own event.
+    let url = format!("{}/v1/topics/money-deposited/a0", node.http);
+    let published = http.post(url).body(r#"{"amount":5,"op":"from-http"}"#).send().await.unwrap();
+    assert!(published.status().is_success(), "publish over HTTP: {}", published.status());
+    let sequence: Value = published.json().await.unwrap();
+    assert!(sequence["sequence"].as_u64().unwrap() > 1, "{sequence}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while call(&http, &node, "ledger/a0", "get", json!({})).await["deposits"] != deposits[0] + 1 {
+        assert!(Instant::now() < deadline, "the event published over HTTP never reached ledger/a0");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let bad = http.post(format!("{}/v1/topics/not%20a%20topic/a0", node.http)).body("{}").send().await.unwrap();
+    assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST, "a malformed topic is refused");
+
     let counts = ["completed", "compensated", "failed"].map(|s| statuses.iter().filter(|x| *x == s).count());
     println!("{lang} sagas: {counts:?} completed/compensated/failed of {TRANSFERS}");
 }
