@@ -11,12 +11,17 @@ pub mod events;
 mod group_commit;
 mod memory_store;
 mod open;
+mod postgres_connection;
 mod postgres_events;
 mod postgres_reminders;
+mod postgres_schema;
 mod postgres_store;
+mod redb_event_tables;
 mod redb_events;
 mod redb_reminders;
+mod redb_schema;
 mod redb_store;
+mod redb_tx;
 #[doc(hidden)]
 pub mod reminder_suite;
 pub mod reminders;

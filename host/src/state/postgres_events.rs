@@ -6,24 +6,6 @@
 use super::events::{EventStore, EventStream, QueuedEvent};
 use super::{PostgresStateStore, StateError};
 
-/// Created under an advisory lock, like the state table, for nodes starting together.
-pub(super) const CREATE_TABLES: &str = "
-    SELECT pg_advisory_xact_lock(hashtext('granary_events'));
-    CREATE TABLE IF NOT EXISTS granary_event_sequences (
-        topic         text   NOT NULL,
-        key           text   NOT NULL,
-        last_sequence bigint NOT NULL,
-        PRIMARY KEY (topic, key)
-    );
-    CREATE TABLE IF NOT EXISTS granary_event_queue (
-        kind     text   NOT NULL,
-        topic    text   NOT NULL,
-        key      text   NOT NULL,
-        sequence bigint NOT NULL,
-        payload  bytea  NOT NULL,
-        PRIMARY KEY (kind, topic, key, sequence)
-    )";
-
 /// Takes the next sequence number of (topic, key) and queues the event for every subscriber.
 const PUBLISH: &str = "
     WITH next AS (

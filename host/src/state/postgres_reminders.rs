@@ -2,26 +2,11 @@
 //! the window every node loads. A round of firings is one statement over arrays; each row
 //! advances only if it is still as it was loaded, so two nodes never both advance one tick.
 
-use super::postgres_store::Connection;
+use super::postgres_connection::Connection;
 use super::reminders::{Fired, Reminder, ReminderStore};
 use super::{PostgresStateStore, StateError};
 use crate::ids::GrainId;
 use tokio_postgres::Row;
-
-/// Created under an advisory lock, like the state table, for nodes starting together.
-pub(super) const CREATE_TABLE: &str = "
-    SELECT pg_advisory_xact_lock(hashtext('granary_reminders'));
-    CREATE TABLE IF NOT EXISTS granary_reminders (
-        kind      text   NOT NULL,
-        identity  text   NOT NULL,
-        name      text   NOT NULL,
-        due_ms    bigint NOT NULL,
-        period_ms bigint NOT NULL,
-        tick      bigint NOT NULL,
-        PRIMARY KEY (kind, identity, name),
-        CHECK (due_ms >= 0 AND period_ms >= 0 AND tick > 0)
-    );
-    CREATE INDEX IF NOT EXISTS granary_reminders_due ON granary_reminders (due_ms)";
 
 /// Sets a reminder, keeping the tick of the one it replaces.
 const SET: &str = "

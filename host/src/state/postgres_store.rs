@@ -6,37 +6,12 @@
 //! locks, not by anything in this process.
 
 use super::group_commit::{Batcher, CommitStats};
+use super::postgres_connection::Connection;
+use super::postgres_schema;
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, refusal};
 use crate::ids::GrainId;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use std::error::Error;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::oneshot;
-use tokio_postgres::config::Host;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row};
-
-/// Connections per node; a turn holds one for a single statement.
-const POOL_SIZE: usize = 16;
-/// How long to wait for PostgreSQL when the URL sets no `connect_timeout`.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Creating the table under an advisory lock: concurrent `CREATE TABLE IF NOT EXISTS` from
-/// nodes starting together can otherwise fail on PostgreSQL's catalog. One simple query runs
-/// as one transaction, so the lock is released when the table is there.
-const CREATE_TABLE: &str = "
-    SELECT pg_advisory_xact_lock(hashtext('granary_grain_state'));
-    CREATE TABLE IF NOT EXISTS granary_grain_state (
-        kind     text   NOT NULL,
-        identity text   NOT NULL,
-        bytes    bytea,
-        etag     bigint,
-        epoch    bigint NOT NULL,
-        PRIMARY KEY (kind, identity),
-        CHECK ((bytes IS NULL) = (etag IS NULL)),
-        CHECK (etag > 0 AND epoch > 0)
-    )";
 
 const LOAD: &str = "SELECT bytes, etag FROM granary_grain_state WHERE kind = $1 AND identity = $2";
 
@@ -75,13 +50,6 @@ pub struct PostgresStateStore {
     saves: Batcher<SaveWrite>,
 }
 
-/// The pool and what messages name it by.
-pub(super) struct Connection {
-    pool: Pool,
-    /// `host:port/db`, for messages (the URL may hold a password).
-    server: String,
-}
-
 struct ClaimWrite {
     grain: GrainId,
     reply: oneshot::Sender<Result<Claim, StateError>>,
@@ -93,36 +61,6 @@ struct SaveWrite {
     expected: Option<Etag>,
     epoch: Epoch,
     reply: oneshot::Sender<Result<Etag, StateError>>,
-}
-
-/// An error and its causes on one line: tokio-postgres keeps the server's message in the cause.
-fn describe(error: &dyn Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
-/// `host:port,.../db`; as in libpq, a single port applies to every host.
-fn server_of(config: &tokio_postgres::Config) -> String {
-    let ports = config.get_ports();
-    let hosts: Vec<String> = config
-        .get_hosts()
-        .iter()
-        .enumerate()
-        .map(|(i, host)| {
-            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
-            match host {
-                Host::Tcp(name) => format!("{name}:{port}"),
-                Host::Unix(dir) => format!("{}:{port}", dir.display()),
-            }
-        })
-        .collect();
-    format!("{}/{}", hosts.join(","), config.get_dbname().unwrap_or_default())
 }
 
 /// Epochs and etags count up from 1 and are `bigint` in the table.
@@ -140,26 +78,11 @@ fn stored_state(bytes: Option<Vec<u8>>, etag: Option<i64>) -> Option<StoredState
 }
 
 impl PostgresStateStore {
-    /// Connects to `url` (`postgres://user[:password]@host:port/db`) and creates the state
-    /// table if it is missing.
+    /// Connects to `url` (`postgres://user[:password]@host:port/db`) and creates the tables
+    /// if they are missing.
     pub async fn connect(url: &str) -> Result<Self, StateError> {
-        let mut config: tokio_postgres::Config =
-            url.parse().map_err(|e| StateError::Backend(format!("bad PostgreSQL URL: {}", describe(&e))))?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
-        let server = server_of(&config);
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .build()
-            .map_err(|e| StateError::Backend(format!("cannot set up connections to PostgreSQL: {e}")))?;
-        let connection = Arc::new(Connection { pool, server });
-        let client = connection.client().await?;
-        client.batch_execute(CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
-        client.batch_execute(super::postgres_reminders::CREATE_TABLE).await.map_err(|e| connection.failed(&e))?;
-        client.batch_execute(super::postgres_events::CREATE_TABLES).await.map_err(|e| connection.failed(&e))?;
-        drop(client);
+        let connection = Arc::new(Connection::open(url)?);
+        postgres_schema::create(&connection).await?;
         let claiming = Arc::clone(&connection);
         let claims = Batcher::start(Some(|a: &ClaimWrite, b: &ClaimWrite| a.grain == b.grain), move |batch| {
             let connection = Arc::clone(&claiming);
@@ -180,34 +103,6 @@ impl PostgresStateStore {
 }
 
 impl Connection {
-    async fn client(&self) -> Result<deadpool_postgres::Object, StateError> {
-        self.pool.get().await.map_err(|e| {
-            let cause = match &e {
-                deadpool_postgres::PoolError::Backend(inner) => describe(inner),
-                other => describe(other),
-            };
-            StateError::Backend(format!("cannot reach PostgreSQL at {}: {cause}", self.server))
-        })
-    }
-
-    fn failed(&self, error: &tokio_postgres::Error) -> StateError {
-        StateError::Backend(format!("PostgreSQL at {}: {}", self.server, describe(error)))
-    }
-
-    /// Runs one statement and returns its rows.
-    pub(super) async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StateError> {
-        let client = self.client().await?;
-        let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
-        client.query(&statement, params).await.map_err(|e| self.failed(&e))
-    }
-
-    /// Runs one statement and returns how many rows it changed.
-    pub(super) async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StateError> {
-        let client = self.client().await?;
-        let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
-        client.execute(&statement, params).await.map_err(|e| self.failed(&e))
-    }
-
     /// Claims the next epoch of every grain in `batch` in one statement, and answers each.
     async fn claim(&self, batch: Vec<ClaimWrite>) {
         let kinds: Vec<&str> = batch.iter().map(|write| write.grain.kind().as_str()).collect();

@@ -2,29 +2,13 @@
 //! that the window loads from. Each change is its own durable transaction; a round of firings
 //! is one.
 
-use super::redb_store::{read, write_alone};
+use super::redb_schema::{REMINDERS, REMINDERS_DUE};
+use super::redb_tx::{backend, read, write_alone};
 use super::reminders::{Fired, Reminder, ReminderStore};
 use super::{RedbStateStore, StateError};
 use crate::ids::GrainId;
-use redb::{Database, ReadableTable, Table, TableDefinition};
+use redb::{Database, ReadableTable, Table};
 use std::sync::Arc;
-
-/// (`kind/identity`, name) -> (due ms, period ms, next tick).
-const REMINDERS: TableDefinition<(&str, &str), (u64, u64, u64)> = TableDefinition::new("reminders");
-/// (due ms, `kind/identity`, name): the reminders by when they are due.
-const REMINDERS_DUE: TableDefinition<(u64, &str, &str), ()> = TableDefinition::new("reminders_due");
-
-fn backend(e: impl std::fmt::Display) -> StateError {
-    StateError::Backend(e.to_string())
-}
-
-/// Creates the reminder tables if the file has none yet.
-pub(super) fn create_tables(db: &Database) -> Result<(), StateError> {
-    let tx = db.begin_write().map_err(backend)?;
-    tx.open_table(REMINDERS).map_err(backend)?;
-    tx.open_table(REMINDERS_DUE).map_err(backend)?;
-    tx.commit().map_err(backend)
-}
 
 fn reminder(grain: &str, name: &str, (due_ms, period_ms, tick): (u64, u64, u64)) -> Result<Reminder, StateError> {
     let grain: GrainId =

@@ -4,20 +4,16 @@
 //! each answered once durable.
 
 use super::group_commit::{CommitStats, CommitThread};
-use super::redb_events::EventTables;
+use super::redb_event_tables::EventTables;
+use super::redb_schema::{self, GRAIN_EPOCH, GRAIN_STATE};
+use super::redb_tx::{backend, read};
 use super::{Claim, Epoch, Etag, EventStream, StateError, StateStore, StoredState, next_etag, refusal};
 use crate::ids::GrainId;
-use redb::{Database, ReadableDatabase, ReadableTable, Table, TableDefinition};
+use redb::{Database, ReadableTable, Table};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::oneshot;
-
-/// `kind/identity` -> (etag, state bytes).
-const GRAIN_STATE: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("grain_state");
-/// `kind/identity` -> the grain's current epoch. A table of its own, written in the same
-/// transactions, so files from before epochs existed open unchanged.
-const GRAIN_EPOCH: TableDefinition<&str, u64> = TableDefinition::new("grain_epoch");
 
 /// Grain state in one redb file.
 pub struct RedbStateStore {
@@ -54,10 +50,6 @@ enum Write {
 /// How one write is answered once its batch has committed (or failed to).
 type Answer = Box<dyn FnOnce(Result<(), StateError>) + Send>;
 
-fn backend(e: impl std::fmt::Display) -> StateError {
-    StateError::Backend(e.to_string())
-}
-
 /// The saved state under `key` in `table`, from a read or a write transaction.
 fn stored_state(
     table: &impl ReadableTable<&'static str, (u64, &'static [u8])>,
@@ -79,12 +71,7 @@ impl RedbStateStore {
     /// Opens (or creates) the store file at `path`, with a thread of its own that commits.
     pub fn open(path: &Path) -> Result<Self, StateError> {
         let db = Database::create(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
-        let tx = db.begin_write().map_err(backend)?;
-        tx.open_table(GRAIN_STATE).map_err(backend)?;
-        tx.open_table(GRAIN_EPOCH).map_err(backend)?;
-        tx.commit().map_err(backend)?;
-        super::redb_reminders::create_tables(&db)?;
-        super::redb_events::create_tables(&db)?;
+        redb_schema::create_tables(&db)?;
         let db = Arc::new(db);
         let committing = Arc::clone(&db);
         let mut known = Known::default();
@@ -231,32 +218,6 @@ fn apply(
             })
         }
     }
-}
-
-/// Runs `change` in one durable write transaction of its own, off the async executor (for
-/// what is not group-committed: reminders).
-pub(super) async fn write_alone<T: Send + 'static>(
-    db: &Arc<Database>,
-    change: impl FnOnce(&redb::WriteTransaction) -> Result<T, StateError> + Send + 'static,
-) -> Result<T, StateError> {
-    let db = Arc::clone(db);
-    tokio::task::spawn_blocking(move || {
-        let tx = db.begin_write().map_err(backend)?;
-        let outcome = change(&tx)?;
-        tx.commit().map_err(backend)?;
-        Ok(outcome)
-    })
-    .await
-    .map_err(backend)?
-}
-
-/// Runs `read` in a read transaction, off the async executor.
-pub(super) async fn read<T: Send + 'static>(
-    db: &Arc<Database>,
-    read: impl FnOnce(&redb::ReadTransaction) -> Result<T, StateError> + Send + 'static,
-) -> Result<T, StateError> {
-    let db = Arc::clone(db);
-    tokio::task::spawn_blocking(move || read(&db.begin_read().map_err(backend)?)).await.map_err(backend)?
 }
 
 #[async_trait::async_trait]
