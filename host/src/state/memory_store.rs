@@ -105,7 +105,12 @@ impl ReminderStore for MemoryStateStore {
 
     async fn reminders_of(&self, grain: &GrainId) -> Result<Vec<Reminder>, StateError> {
         let reminders = self.reminders()?;
-        Ok(reminders.values().filter(|reminder| &reminder.grain == grain).cloned().collect())
+        let from = (grain.clone(), String::new());
+        Ok(reminders
+            .range(from..)
+            .take_while(|((of, _), _)| of == grain)
+            .map(|(_, reminder)| reminder.clone())
+            .collect())
     }
 
     async fn reminders_due(&self, before_ms: u64, limit: usize) -> Result<Vec<Reminder>, StateError> {
