@@ -63,6 +63,7 @@ impl From<KindSettings> for KindSettingsUpdate {
             max_state: Some(settings.max_state),
             allow_http: Some(settings.allow_http),
             subscribe: Some(settings.subscribe),
+            force: false,
         }
     }
 }

@@ -41,3 +41,4 @@ pub mod router;
 pub mod runtime;
 pub mod state;
 pub mod telemetry;
+pub mod typed;

@@ -41,7 +41,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         tracing::info!(kind = kind.name.as_str(), version = kind.version.short(), "kind restored");
     }
     if let Some(dir) = &args.kinds {
-        let update = KindSettingsUpdate { idle_timeout: args.idle_timeout, ..KindSettingsUpdate::default() };
+        // The directory is what the developer wants running, whatever its interfaces became.
+        let update =
+            KindSettingsUpdate { idle_timeout: args.idle_timeout, force: true, ..KindSettingsUpdate::default() };
         for pushed in node.push_kinds_dir(dir, &update).await? {
             let kind = &pushed.kind;
             tracing::info!(

@@ -4,8 +4,8 @@ use super::client::{Connection, status_line};
 use super::{duration, table};
 use anyhow::Context;
 use granary::proto::api::{
-    KindHeader, KindHosts, KindInfo, KindRoles, KindSettings, KindTopics, ListKindsRequest, PushKindChunk,
-    RemoveKindRequest, RollbackKindRequest, push_kind_chunk::Part,
+    DescribeKindRequest, KindHeader, KindHosts, KindInfo, KindRoles, KindSettings, KindTopics, ListKindsRequest,
+    PushKindChunk, RemoveKindRequest, RollbackKindRequest, push_kind_chunk::Part,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -27,6 +27,8 @@ pub enum KindCommand {
     Rm(NameArgs),
     /// Make the previous version of a kind current again.
     Rollback(NameArgs),
+    /// Print the interface a typed kind exports, as WIT.
+    Describe(DescribeArgs),
 }
 
 #[derive(clap::Args)]
@@ -69,6 +71,10 @@ pub struct PushArgs {
     /// JSON payload); `--subscribe ""` clears them, absent keeps the current ones.
     #[arg(long, value_delimiter = ',')]
     subscribe: Option<Vec<String>>,
+    /// Replace a typed kind even when the new version removes or changes one of its functions
+    /// (a compatible version keeps every function with the same parameters and result).
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     connection: Connection,
     #[command(flatten)]
@@ -80,6 +86,16 @@ pub struct LsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+#[derive(clap::Args)]
+pub struct DescribeArgs {
+    name: String,
+    /// Describe this version (or a prefix of it) instead of the current one.
+    #[arg(long)]
+    version: Option<String>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -99,6 +115,7 @@ pub async fn run(command: KindCommand) -> anyhow::Result<()> {
         KindCommand::Ls(args) => ls(args).await,
         KindCommand::Rm(args) => rm(args).await,
         KindCommand::Rollback(args) => rollback(args).await,
+        KindCommand::Describe(args) => describe(args).await,
     }
 }
 
@@ -134,6 +151,7 @@ async fn push(args: PushArgs) -> anyhow::Result<()> {
             }),
         }),
         total_bytes: total,
+        force: args.force,
     };
     let progress = ProgressBar::new(total).with_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes}")
@@ -238,4 +256,23 @@ async fn rollback(args: NameArgs) -> anyhow::Result<()> {
     let version = reply.kind.as_ref().map_or("?", |kind| short(&kind.version));
     println!("{} is back at version {version}", args.name);
     Ok(())
+}
+
+async fn describe(args: DescribeArgs) -> anyhow::Result<()> {
+    let request = DescribeKindRequest { name: args.name.clone(), version: args.version.unwrap_or_default() };
+    let request = args.connection.request(request, None)?;
+    let reply = args.connection.kinds().await?.describe_kind(request).await.map_err(status_line)?.into_inner();
+    if reply.typed {
+        print!("{}", reply.wit);
+        if !reply.wit.ends_with('\n') {
+            println!();
+        }
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "{} (version {}) is not a typed kind: it exports `handle`, which takes any method and bytes",
+            reply.name,
+            short(&reply.version)
+        )
+    }
 }

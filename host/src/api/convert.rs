@@ -2,7 +2,7 @@
 
 use crate::cluster::{Member, Provider};
 use crate::config::KindSettings;
-use crate::kinds::KindInfo;
+use crate::kinds::{KindDescription, KindInfo};
 use crate::node::{ClusterStatus, GrainListing, Node};
 use crate::proto::api as proto;
 use std::collections::HashMap;
@@ -119,5 +119,15 @@ pub fn event_member(member: &Member, has_peers: bool) -> proto::ClusterMember {
         grains_per_kind: HashMap::new(),
         unreachable: None,
         peer_address: has_peers.then(|| member.peer.to_string()),
+    }
+}
+
+/// A kind's description as the APIs return it.
+pub fn description(description: KindDescription) -> proto::DescribeKindReply {
+    proto::DescribeKindReply {
+        name: description.name.to_string(),
+        version: description.version.to_string(),
+        typed: description.wit.is_some(),
+        wit: description.wit.unwrap_or_default(),
     }
 }

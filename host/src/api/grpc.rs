@@ -55,6 +55,7 @@ fn settings_update(settings: Option<proto::KindSettings>) -> Result<KindSettings
         max_state: (settings.max_state_bytes > 0).then_some(settings.max_state_bytes),
         allow_http: settings.allow_http.map(|hosts| hosts.hosts.into_iter().collect()),
         subscribe,
+        force: false,
     })
 }
 
@@ -136,7 +137,7 @@ impl Kinds for ApiContext {
             Some(proto::PushKindChunk { part: Some(Part::Header(header)) }) => header,
             _ => return Err(Status::invalid_argument("a push starts with a header naming the kind")),
         };
-        let update = settings_update(header.settings)?;
+        let update = KindSettingsUpdate { force: header.force, ..settings_update(header.settings)? };
         if header.total_bytes > limit as u64 {
             return Err(Status::resource_exhausted(format!(
                 "module is {} bytes, over the limit of {limit}",
@@ -203,6 +204,16 @@ impl Kinds for ApiContext {
         let kind = self.node.rollback_kind(&name).await?;
         tracing::info!(kind = name, version = kind.version().short(), "kind rolled back");
         Ok(Response::new(proto::RollbackKindReply { kind: convert::kind_named(&self.node, &name) }))
+    }
+
+    async fn describe_kind(
+        &self,
+        request: Request<proto::DescribeKindRequest>,
+    ) -> Result<Response<proto::DescribeKindReply>, Status> {
+        let request = request.into_inner();
+        let version = Some(request.version.as_str()).filter(|version| !version.is_empty());
+        let description = self.node.kinds().describe(&request.name, version)?;
+        Ok(Response::new(convert::description(description)))
     }
 }
 

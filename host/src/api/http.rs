@@ -98,7 +98,7 @@ impl From<RegistryError> for ApiError {
                 StatusCode::BAD_REQUEST
             }
             RegistryError::NotFound(_) => StatusCode::NOT_FOUND,
-            RegistryError::NoPrevious(_) => StatusCode::CONFLICT,
+            RegistryError::NoPrevious(_) | RegistryError::Incompatible { .. } => StatusCode::CONFLICT,
             RegistryError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         error(status, e)
@@ -225,6 +225,21 @@ async fn rollback_kind(
     Ok(Json(convert::kind_named(&api.node, &name)))
 }
 
+/// Which version `GET /v1/kinds/{name}/interface` describes (`?version=`; the current one by default).
+#[derive(serde::Deserialize)]
+struct VersionQuery {
+    version: Option<String>,
+}
+
+async fn describe_kind(
+    State(api): State<ApiContext>,
+    Path(name): Path<String>,
+    Query(query): Query<VersionQuery>,
+) -> Result<Json<proto::DescribeKindReply>, ApiError> {
+    let description = api.node.kinds().describe(&name, query.version.as_deref())?;
+    Ok(Json(convert::description(description)))
+}
+
 async fn node_info(State(api): State<ApiContext>) -> Json<proto::NodeInfoReply> {
     Json(convert::node_info(&api.node))
 }
@@ -251,6 +266,7 @@ pub fn router(api: ApiContext) -> Router {
         .route("/v1/kinds", get(list_kinds))
         .route("/v1/kinds/{name}", put(push_kind).delete(remove_kind))
         .route("/v1/kinds/{name}/rollback", post(rollback_kind))
+        .route("/v1/kinds/{name}/interface", get(describe_kind))
         .route("/v1/node", get(node_info))
         .route("/v1/cluster", get(cluster_status))
         .route("/v1/faults", get(faults))

@@ -57,7 +57,7 @@ impl From<RegistryError> for Status {
                 Code::InvalidArgument
             }
             RegistryError::NotFound(_) => Code::NotFound,
-            RegistryError::NoPrevious(_) => Code::FailedPrecondition,
+            RegistryError::NoPrevious(_) | RegistryError::Incompatible { .. } => Code::FailedPrecondition,
             RegistryError::Storage(_) => Code::Internal,
         };
         Status::new(code, error.to_string())

@@ -10,6 +10,7 @@ mod module_store;
 use crate::config::{KindSettings, KindSettingsUpdate};
 use crate::ids::{GrainIdError, KindName, Version};
 use crate::runtime::{HttpGrants, Kind, KindCompiler, KindError};
+use crate::typed::{TypedInterface, compat};
 use catalog::{Catalog, KindRecord};
 use module_store::ModuleStore;
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +31,17 @@ pub enum RegistryError {
     /// The settings are out of bounds.
     #[error("invalid kind settings: {0}")]
     BadSettings(String),
+    /// A reload of a typed kind that removes or changes functions callers may use.
+    #[error(
+        "refusing to replace typed kind {name:?}: the new version {} (compatible means every function stays, with the same parameters and result; push with --force to replace it anyway)",
+        breaks.join("; ")
+    )]
+    Incompatible {
+        /// The kind.
+        name: String,
+        /// What the new version removes or changes.
+        breaks: Vec<String>,
+    },
     /// No kind of that name.
     #[error("unknown kind {0:?}")]
     NotFound(String),
@@ -58,6 +70,20 @@ pub struct KindInfo {
     /// When the current version was pushed.
     pub uploaded_at_unix_ms: u64,
 }
+
+/// What `describe` shows of one version of a kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindDescription {
+    /// The kind's name.
+    pub name: KindName,
+    /// The version described.
+    pub version: Version,
+    /// Its exported interfaces as WIT; `None` for a kind of the `grain` world.
+    pub wit: Option<String>,
+}
+
+/// Fewest hex digits a version prefix must have to name a version.
+const MIN_VERSION_PREFIX: usize = 4;
 
 /// The outcome of a push.
 pub struct Pushed {
@@ -167,12 +193,25 @@ impl KindRegistry {
             return Ok(Pushed { kind, unchanged: true });
         }
         let kind = Arc::new(self.compiler.compile(name, bytes, settings.clone())?);
+        if !update.force {
+            self.check_reload(name, &kind)?;
+        }
         self.modules.put(kind.version(), bytes).map_err(storage)?;
         self.make_current(name, &kind, |previous| match previous {
             Some(record) => record.advanced(kind.version().clone(), &settings, now_unix_ms()),
             None => KindRecord::new(kind.version().clone(), &settings, now_unix_ms()),
         })?;
         Ok(Pushed { kind, unchanged: false })
+    }
+
+    /// Refuses `kind` as the next version of `name` when the current one is typed and `kind`
+    /// removes or changes one of its functions.
+    fn check_reload(&self, name: &KindName, kind: &Kind) -> Result<(), RegistryError> {
+        let Some(current) = self.get(name.as_str()) else { return Ok(()) };
+        let Some(old) = current.typed() else { return Ok(()) };
+        let new = kind.typed().map_or(&[][..], TypedInterface::interfaces);
+        let breaks = compat::breaking_changes(old.interfaces(), new);
+        if breaks.is_empty() { Ok(()) } else { Err(RegistryError::Incompatible { name: name.to_string(), breaks }) }
     }
 
     /// Makes the previous version of `name` current again (its settings are the current ones).
@@ -234,6 +273,34 @@ impl KindRegistry {
         let mut receiver = live.current.get(name)?.subscribe();
         let kind = receiver.borrow_and_update().clone()?;
         Some((kind, receiver))
+    }
+
+    /// The interface version `version` (a prefix of one; `None`: the current one) of kind
+    /// `name` exports, read with the version when it was loaded, or from its module when it
+    /// is an earlier one.
+    pub fn describe(&self, name: &str, version: Option<&str>) -> Result<KindDescription, RegistryError> {
+        let (name, record) = {
+            let live = self.lock();
+            let (name, record) =
+                live.records.get_key_value(name).ok_or_else(|| RegistryError::NotFound(name.to_string()))?;
+            (name.clone(), record.clone())
+        };
+        let version = match version {
+            None => record.version.clone(),
+            Some(prefix) => std::iter::once(&record.version)
+                .chain(record.previous.iter().rev())
+                .find(|known| prefix.len() >= MIN_VERSION_PREFIX && known.as_str().starts_with(prefix))
+                .cloned()
+                .ok_or_else(|| RegistryError::NotFound(format!("{name} version {prefix}")))?,
+        };
+        let wit = match self.get(name.as_str()).filter(|current| *current.version() == version) {
+            Some(current) => current.typed().map(|typed| typed.wit().to_string()),
+            None => {
+                let bytes = self.modules.get(&version).map_err(|e| storage(format!("module {version}: {e}")))?;
+                crate::typed::describe::exported_wit(&bytes).map_err(RegistryError::Storage)?
+            }
+        };
+        Ok(KindDescription { name, version, wit })
     }
 
     /// The kinds subscribed to `topic`, by name.

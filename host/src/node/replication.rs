@@ -94,7 +94,9 @@ impl Replication {
                 (bytes, true)
             }
         };
-        let pushed = install(&self.kinds, name.clone(), bytes, settings.into()).await?;
+        // The member it was pushed through checked the reload (or was told to force it).
+        let update = KindSettingsUpdate { force: true, ..settings.into() };
+        let pushed = install(&self.kinds, name.clone(), bytes, update).await?;
         tracing::info!(
             kind = name.as_str(),
             version = pushed.kind.version().short(),

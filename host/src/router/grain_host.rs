@@ -62,4 +62,9 @@ impl GrainHost for Router {
     async fn publish(&self, topic: &str, key: &str, payload: Vec<u8>) -> Result<u64, CallError> {
         Router::publish(self, topic, key, payload).await
     }
+
+    fn typed_interfaces(&self, kind: &str) -> Option<Vec<String>> {
+        let kind = self.kinds.get(kind)?;
+        Some(kind.typed()?.interfaces().iter().map(|interface| interface.name.clone()).collect())
+    }
 }

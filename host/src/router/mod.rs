@@ -168,6 +168,14 @@ impl Router {
         let Some(kind) = self.kinds.get(target.kind().as_str()) else {
             return refuse(envelope, CallError::UnknownKind(target.kind().to_string()));
         };
+        // A typed call that does not fit the function never reaches the grain.
+        if !from_peer
+            && let Some(typed) = kind.typed()
+            && let Err(why) = typed.check_call(&envelope.method, &envelope.payload)
+        {
+            let invalid = CallError::InvalidRequest(format!("{target} {}: {why}", envelope.method));
+            return refuse(envelope, invalid);
+        }
         let roles = &kind.settings().roles;
         let deadline = envelope.origin.deadline;
         let mut pause = FIRST_RETRY_PAUSE;

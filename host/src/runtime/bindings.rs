@@ -1,6 +1,7 @@
 //! The host side of the contract, in both versions a node runs: `granary:grain@0.2.0`
 //! (`wit/grain.wit`) and the frozen `granary:grain@0.1.0` (`wit/v0.1.0`) that components built
-//! before it still target. These are the node's only `bindgen!`s.
+//! before it still target. These are the node's only `bindgen!`s; the
+//! `typed-grain` world of 0.2.0 has a third, for its lifecycle exports and `typed-calls`.
 //!
 //! 0.2.0 keeps 0.1.0's `types` and `host` unchanged, so its `types` are 0.1.0's generated
 //! types and one `host` implementation serves both. `call`, `send`, `save-state` and the
@@ -38,6 +39,21 @@ pub mod v2 {
         },
         exports: { default: async },
         with: { "granary:grain/types": super::v1::granary::grain::types },
+    });
+}
+
+/// `granary:grain@0.2.0`'s `typed-grain` world: the lifecycle exports of a typed kind (its own
+/// interface is called dynamically, see `typed_exports`), and `typed-calls`.
+pub mod typed {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "typed-grain",
+        exports: { default: async },
+        with: {
+            "granary:grain/types": super::v1::granary::grain::types,
+            "granary:grain/host": super::v2::granary::grain::host,
+            "granary:grain/topics": super::v2::granary::grain::topics,
+        },
     });
 }
 

@@ -51,4 +51,7 @@ pub trait GrainHost: Send + Sync + 'static {
     /// Durably appends an event to (`topic`, `key`) for every kind subscribed to `topic`;
     /// returns its sequence number.
     async fn publish(&self, topic: &str, key: &str, payload: Vec<u8>) -> Result<u64, CallError>;
+
+    /// The names of the typed interfaces kind `kind` exports; `None` for an unknown or untyped kind.
+    fn typed_interfaces(&self, kind: &str) -> Option<Vec<String>>;
 }

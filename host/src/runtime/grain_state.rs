@@ -7,6 +7,7 @@ use crate::config::KindSettings;
 use crate::ids::GrainId;
 use crate::message::Origin;
 use crate::state::{Claim, Epoch, StoredState};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -44,6 +45,8 @@ pub struct GrainState {
     pub(crate) turn: Turn,
     /// Set when a write was refused as stale or fenced: the activation must be discarded.
     pub(crate) stale: bool,
+    /// The grain each imported typed interface's calls go to (`typed-calls.bind`), by name.
+    pub(crate) typed_targets: HashMap<String, GrainId>,
 }
 
 impl GrainState {
@@ -74,6 +77,7 @@ impl GrainState {
             receive_timeout: None,
             turn: Turn { origin: Origin::external(now), stop_at: now },
             stale: false,
+            typed_targets: HashMap::new(),
         }
     }
 }

@@ -18,10 +18,15 @@ impl GrainState {
     /// The target as a typed id, and the origin of a message sent to it from this turn.
     fn outgoing(&self, target: WitGrainId) -> Result<(GrainId, Origin), WitCallError> {
         let target = GrainId::new(target.kind, target.identity).map_err(|e| WitCallError::Rejected(e.to_string()))?;
+        Ok(self.outgoing_to(target))
+    }
+
+    /// `target` and the origin of a message sent to it from this turn.
+    pub(crate) fn outgoing_to(&self, target: GrainId) -> (GrainId, Origin) {
         let mut chain = self.turn.origin.chain.clone();
         chain.push(self.grain.clone());
         let deadline = self.turn.origin.deadline.min(self.turn.stop_at);
-        Ok((target, Origin { chain, deadline, trace: self.turn.origin.trace.clone() }))
+        (target, Origin { chain, deadline, trace: self.turn.origin.trace.clone() })
     }
 }
 

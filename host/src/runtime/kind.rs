@@ -1,19 +1,24 @@
 //! A grain kind: one checked, compiled component version with its settings and `InstancePre`.
 
 use super::artifact_cache::ArtifactCache;
-use super::bindings::{v1, v2};
+use super::bindings::{typed, v1, v2};
 use super::grain_state::GrainState;
 use super::http_grants::HttpGrants;
+use super::typed_imports;
 use super::world::WorldPre;
 use crate::config::KindSettings;
 use crate::ids::{KindName, Version};
+use crate::typed::TypedInterface;
 use granary_wire::component::{self, ComponentProblem};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
 
-/// The exports every grain component must have.
-const GRAIN_EXPORTS: [&str; 3] = ["activate", "handle", "deactivate"];
+/// The exports every grain component must have; a typed kind exports an interface of its own
+/// instead of `handle`.
+const GRAIN_EXPORTS: [&str; 3] = ["activate", HANDLE_EXPORT, "deactivate"];
+const HANDLE_EXPORT: &str = "handle";
 
 /// Why a module cannot become a kind. Nothing changes on the node when this is returned.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +42,7 @@ pub enum KindError {
     Invalid(String),
     /// A component of another world.
     #[error(
-        "component does not implement the granary:grain/grain world: missing export(s) {missing} (it exports: {found})"
+        "component implements neither the granary:grain/grain world nor typed-grain: missing export(s) {missing} (it exports: {found})"
     )]
     WrongWorld {
         /// The exports it lacks.
@@ -51,6 +56,9 @@ pub enum KindError {
     /// Imports the node does not provide.
     #[error("component imports something the node does not provide: {0}")]
     UnsupportedImport(String),
+    /// An exported or imported typed interface with a type no typed call can carry.
+    #[error("typed interface cannot be called: {0}")]
+    UntypableInterface(String),
 }
 
 /// A loaded kind version.
@@ -64,6 +72,8 @@ pub struct Kind {
     started_memory: AtomicU64,
     /// The hosts its grains may reach over HTTP.
     http_grants: HttpGrants,
+    /// The interfaces it exports, if it is a typed kind.
+    typed: Option<Arc<TypedInterface>>,
 }
 
 impl Kind {
@@ -91,6 +101,11 @@ impl Kind {
     /// The sha256 of the component bytes.
     pub fn version(&self) -> &Version {
         &self.version
+    }
+
+    /// The interfaces a typed kind exports; `None` for a kind of the `grain` world.
+    pub fn typed(&self) -> Option<&TypedInterface> {
+        self.typed.as_deref()
     }
 
     /// The settings every activation of this version runs under.
@@ -124,6 +139,8 @@ impl KindCompiler {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
         v1::Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
         v2::Grain::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| anyhow::anyhow!("{e}"))?;
+        typed::granary::grain::typed_calls::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(KindCompiler { engine, linker, cache, max_module_bytes })
     }
 
@@ -138,8 +155,12 @@ impl KindCompiler {
             ComponentProblem::CoreModule => KindError::CoreModule,
             ComponentProblem::Invalid(why) => KindError::Invalid(why),
         })?;
-        let missing: Vec<&str> =
-            GRAIN_EXPORTS.into_iter().filter(|e| !summary.exports.iter().any(|x| x == e)).collect();
+        let exports = |name: &str| summary.exports.iter().any(|export| export == name);
+        let typed_candidate = summary.exports.iter().any(|export| export.contains('/'));
+        let missing: Vec<&str> = GRAIN_EXPORTS
+            .into_iter()
+            .filter(|name| !exports(name) && (*name != HANDLE_EXPORT || !typed_candidate))
+            .collect();
         if !missing.is_empty() {
             let found = if summary.exports.is_empty() { "nothing".to_string() } else { summary.exports.join(", ") };
             return Err(KindError::WrongWorld { missing: missing.join(", "), found });
@@ -150,9 +171,32 @@ impl KindCompiler {
             .load_or_compile(&self.engine, &version, bytes)
             .map_err(|e| KindError::Invalid(format!("{e:#}")))?;
 
+        // A component exporting `handle` is of the `grain` world, whatever else it exports.
+        let typed = if exports(HANDLE_EXPORT) {
+            None
+        } else {
+            TypedInterface::read(&component, bytes, &self.engine).map_err(KindError::UntypableInterface)?.map(Arc::new)
+        };
+        if !exports(HANDLE_EXPORT) && typed.is_none() {
+            let found = summary.exports.join(", ");
+            return Err(KindError::WrongWorld { missing: format!("{HANDLE_EXPORT} or an interface"), found });
+        }
+        let imports = typed_imports::typed_imports(&component, &self.engine).map_err(KindError::UntypableInterface)?;
+        let linker = if imports.is_empty() {
+            None
+        } else {
+            Some(
+                typed_imports::link(&self.linker, &imports)
+                    .map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?,
+            )
+        };
+        let pre = linker
+            .as_ref()
+            .unwrap_or(&self.linker)
+            .instantiate_pre(&component)
+            .map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
         let pre =
-            self.linker.instantiate_pre(&component).map_err(|e| KindError::UnsupportedImport(format!("{e:#}")))?;
-        let pre = WorldPre::new(pre, &summary.exports).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
+            WorldPre::new(pre, &summary.exports, typed.clone()).map_err(|e| KindError::WrongTypes(format!("{e:#}")))?;
         // Checked at push; a grant that no longer reads (an old catalog) grants nothing.
         let http_grants = HttpGrants::new(&settings.allow_http).unwrap_or_else(|why| {
             tracing::warn!(kind = name.as_str(), "{why}: the kind may reach no host");
@@ -166,6 +210,7 @@ impl KindCompiler {
             engine: self.engine.clone(),
             pre,
             started_memory: AtomicU64::new(summary.declared_memory),
+            typed,
         })
     }
 }

@@ -6,11 +6,14 @@ mod engine;
 mod grain_host;
 mod grain_state;
 mod host_impl;
+mod host_impl_typed;
 mod host_impl_v2;
 mod http_grants;
 mod instance;
 mod kind;
 mod limits;
+mod typed_exports;
+mod typed_imports;
 mod world;
 
 pub use artifact_cache::ArtifactCache;

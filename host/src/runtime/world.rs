@@ -1,12 +1,16 @@
-//! Which version of the contract a component targets, and its exports called alike whichever
-//! it is. A component of 0.2.0 exports `receive-reminder` and `receive-event` beside the
-//! lifecycle functions; one of 0.1.0 exports only those three.
+//! Which world and version of the contract a component targets, and its exports called alike
+//! whichever it is. A component of 0.2.0 exports `receive-reminder` and `receive-event` beside
+//! the lifecycle functions; one of 0.1.0 exports only those three; a typed kind (0.2.0's
+//! `typed-grain`) exports `activate`, `deactivate` and an interface of its own.
 
-use super::bindings::{v1, v2};
+use super::bindings::{typed, v1, v2};
 use super::grain_state::GrainState;
+use super::typed_exports;
 use crate::node_message::EventDelivery;
+use crate::typed::TypedInterface;
+use std::sync::Arc;
 use wasmtime::Store;
-use wasmtime::component::InstancePre;
+use wasmtime::component::{Instance, InstancePre};
 
 /// The export only a 0.2.0 component has.
 pub const RECEIVE_REMINDER: &str = "receive-reminder";
@@ -17,6 +21,8 @@ pub enum WorldPre {
     V1(v1::GrainPre<GrainState>),
     /// `granary:grain@0.2.0`.
     V2(v2::GrainPre<GrainState>),
+    /// `granary:grain/typed-grain@0.2.0`, with the interfaces it exports.
+    Typed(typed::TypedGrainPre<GrainState>, Arc<TypedInterface>),
 }
 
 /// An instance's typed exports.
@@ -25,12 +31,21 @@ pub enum WorldExports {
     V1(v1::Grain),
     /// `granary:grain@0.2.0`.
     V2(v2::Grain),
+    /// A typed kind: its lifecycle exports, and the instance its interface is called on.
+    Typed(typed::TypedGrain, Instance, Arc<TypedInterface>),
 }
 
 impl WorldPre {
-    /// Types the exports of `pre`: 0.2.0's when the component has `receive-reminder`, else 0.1.0's.
-    pub fn new(pre: InstancePre<GrainState>, exports: &[String]) -> wasmtime::Result<Self> {
-        if exports.iter().any(|export| export == RECEIVE_REMINDER) {
+    /// Types the exports of `pre`: a typed kind's when it exports `interface`, else 0.2.0's
+    /// when the component has `receive-reminder`, else 0.1.0's.
+    pub fn new(
+        pre: InstancePre<GrainState>,
+        exports: &[String],
+        interface: Option<Arc<TypedInterface>>,
+    ) -> wasmtime::Result<Self> {
+        if let Some(interface) = interface {
+            Ok(WorldPre::Typed(typed::TypedGrainPre::new(pre)?, interface))
+        } else if exports.iter().any(|export| export == RECEIVE_REMINDER) {
             Ok(WorldPre::V2(v2::GrainPre::new(pre)?))
         } else {
             Ok(WorldPre::V1(v1::GrainPre::new(pre)?))
@@ -42,6 +57,10 @@ impl WorldPre {
         Ok(match self {
             WorldPre::V1(pre) => WorldExports::V1(pre.instantiate_async(store).await?),
             WorldPre::V2(pre) => WorldExports::V2(pre.instantiate_async(store).await?),
+            WorldPre::Typed(pre, interface) => {
+                let instance = pre.instance_pre().instantiate_async(&mut *store).await?;
+                WorldExports::Typed(typed::TypedGrain::new(&mut *store, &instance)?, instance, Arc::clone(interface))
+            }
         })
     }
 }
@@ -52,10 +71,12 @@ impl WorldExports {
         match self {
             WorldExports::V1(grain) => grain.call_activate(store).await,
             WorldExports::V2(grain) => grain.call_activate(store).await,
+            WorldExports::Typed(grain, ..) => grain.call_activate(store).await,
         }
     }
 
-    /// Runs `handle`.
+    /// Runs `handle`, or for a typed kind the function `method` names with the JSON
+    /// parameters in `payload` (its JSON result is the reply).
     pub async fn handle(
         &self,
         store: &mut Store<GrainState>,
@@ -65,6 +86,9 @@ impl WorldExports {
         match self {
             WorldExports::V1(grain) => grain.call_handle(store, method, payload).await,
             WorldExports::V2(grain) => grain.call_handle(store, method, payload).await,
+            WorldExports::Typed(_, instance, interface) => {
+                typed_exports::call(store, instance, interface, method, payload).await
+            }
         }
     }
 
@@ -79,6 +103,7 @@ impl WorldExports {
             WorldExports::V1(_) => {
                 Ok(Err("this kind targets granary:grain@0.1.0, which has no receive-reminder".to_string()))
             }
+            WorldExports::Typed(..) => Ok(Err("a typed kind has no receive-reminder".to_string())),
             WorldExports::V2(grain) => grain.call_receive_reminder(store, name, tick).await,
         }
     }
@@ -93,6 +118,7 @@ impl WorldExports {
             WorldExports::V1(_) => {
                 Ok(Err("this kind targets granary:grain@0.1.0, which has no receive-event".to_string()))
             }
+            WorldExports::Typed(..) => Ok(Err("a typed kind has no receive-event".to_string())),
             WorldExports::V2(grain) => {
                 let EventDelivery { topic, key, sequence, payload } = event;
                 grain
@@ -107,6 +133,7 @@ impl WorldExports {
         match self {
             WorldExports::V1(grain) => grain.call_deactivate(store).await,
             WorldExports::V2(grain) => grain.call_deactivate(store).await,
+            WorldExports::Typed(grain, ..) => grain.call_deactivate(store).await,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The settings a push gives, and how an HTTP push reads them from its query string:
-//! `?idle_timeout=30s&max_memory=64MiB&time_limit=5s&roles=a,b&max_live=10&max_state=1MiB&allow_http=h:80&subscribe=t,u:id`.
+//! `?idle_timeout=30s&max_memory=64MiB&time_limit=5s&roles=a,b&max_live=10&max_state=1MiB&allow_http=h:80&subscribe=t,u:id&force=true`.
 
 use crate::topics::Subscription;
 use serde::Deserialize;
@@ -26,6 +26,9 @@ pub struct KindSettingsUpdate {
     pub allow_http: Option<BTreeSet<String>>,
     /// New subscriptions (`subscribe`, comma-separated `TOPIC[:FIELD]`; empty clears them).
     pub subscribe: Option<BTreeSet<Subscription>>,
+    /// Replace a typed kind even when the new version removes or changes a function its
+    /// callers may use (`force=true`). Not a setting: it is not kept.
+    pub force: bool,
 }
 
 #[derive(Deserialize)]
@@ -38,6 +41,7 @@ struct Raw {
     max_state: Option<String>,
     allow_http: Option<String>,
     subscribe: Option<String>,
+    force: Option<bool>,
 }
 
 /// Reads `query` (without the `?`); the error names the field that does not read.
@@ -66,6 +70,7 @@ pub fn parse(query: &str) -> Result<KindSettingsUpdate, String> {
         subscribe: list(raw.subscribe)
             .map(|topics: BTreeSet<String>| topics.iter().map(|t| Subscription::parse(t)).collect())
             .transpose()?,
+        force: raw.force.unwrap_or(false),
     })
 }
 
