@@ -43,9 +43,11 @@ done
 fixtures="$grains_out/fixtures"
 mkdir -p "$fixtures"
 cp "$build_dir/$target/release/counter.wasm" "$fixtures/core-module.wasm"
-for fixture in other-world extra-import; do
-  wit="$repo_root/tests/fixtures/$fixture.wit"
-  if newer "$wit" "$fixtures/$fixture.wasm"; then
+# A fixture is a WIT file, or a directory with world.wit and deps/.
+for fixture in other-world extra-import typed-counter-breaking; do
+  wit="$repo_root/tests/fixtures/$fixture.wit" changed="$repo_root/tests/fixtures/$fixture.wit"
+  [ -f "$wit" ] || { wit="$repo_root/tests/fixtures/$fixture"; changed="$wit/world.wit"; }
+  if newer "$changed" "$fixtures/$fixture.wasm"; then
     wasm-tools component embed --dummy "$wit" -o "$fixtures/$fixture.core.wasm"
     wasm-tools component new "$fixtures/$fixture.core.wasm" -o "$fixtures/$fixture.wasm"
     rm "$fixtures/$fixture.core.wasm"

@@ -20,3 +20,4 @@ mod reflection;
 mod reminders;
 mod sagas;
 mod scaffold;
+mod typed;
