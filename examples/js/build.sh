@@ -4,6 +4,11 @@
 # Each examples/js/<name>/<name>.js becomes target/grains/js/<name>.wasm. The grains import
 # sdk-guest/js/granary.js by relative path, which componentize-js resolves at build time
 # because it runs from the repository root.
+#
+# A grain is built against wit/grain.wit, world `grain`, unless its directory holds a file
+# `world`: `DIR WORLD` builds it against wit/DIR, world WORLD (examples/js/counter-caller/world
+# reads `typed-counter counter-caller`); a lone `DIR` means world DIR too. A change to that
+# WIT rebuilds the grain.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/common.sh"
@@ -30,17 +35,26 @@ for dir in "$here"/*/; do
   source="$dir$name.js"
   [ -f "$source" ] || die "expected the grain's module at $source"
   wasm="$out/$name.wasm"
+  # The WIT (relative to the repository root) and world the grain is built against.
+  wit=wit/grain.wit world=grain inputs=()
+  if [ -f "${dir}world" ]; then
+    read -r wit_dir world _ <"${dir}world" || true
+    [ -n "$wit_dir" ] || die "${dir}world is empty: expected \`DIR [WORLD]\` (wit/DIR, world WORLD)"
+    wit="wit/$wit_dir" world=${world:-$wit_dir}
+    [ -d "$repo_root/$wit" ] || die "${dir}world names $wit, which is not a directory"
+    inputs=("${dir}world" "$repo_root/$wit"/*.wit "$repo_root/$wit"/deps/*.wit)
+  fi
   stale=false
-  for input in "${shared_inputs[@]}" "$dir"*.js; do
-    if newer "$input" "$wasm"; then stale=true; break; fi
+  for input in "${shared_inputs[@]}" "${inputs[@]}" "$dir"*.js; do
+    if [ -e "$input" ] && newer "$input" "$wasm"; then stale=true; break; fi
   done
   if $stale; then
-    say "componentize-js $name"
+    say "componentize-js $name ($wit, world $world)"
     rm -rf "$scratch" && mkdir -p "$scratch"
     # Relative to the repository root so that `../../../sdk-guest/js/granary.js` stays inside
     # the directory componentize-js maps into the engine while it snapshots the module.
     (cd "$repo_root" && TMPDIR="$scratch" node "$cli" "examples/js/$name/$name.js" \
-      --wit wit/grain.wit --world-name grain --disable http fetch-event --out "$wasm.tmp") \
+      --wit "$wit" --world-name "$world" --disable http fetch-event --out "$wasm.tmp") \
       || die "componentize-js failed for examples/js/$name/$name.js"
     [ -s "$wasm.tmp" ] || die "componentize-js wrote no component for $name"
     wasm-tools validate "$wasm.tmp" || die "componentize-js produced an invalid component for $name"

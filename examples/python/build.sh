@@ -13,10 +13,18 @@ for app in "$here"/*/app.py; do
   dir=$(dirname "$app")
   name=$(basename "$dir")
   wasm="$out/$name.wasm"
-  # A grain whose directory names another world (a file `world`) is built against wit/<world>.
+  # A grain whose directory names another world (a file `world`) is built against wit/<world>,
+  # the world of that name (wit/typed-counter: world typed-counter).
   world=grain wit="$repo_root/wit"
   if [ -f "$dir/world" ]; then world=$(cat "$dir/world") wit="$repo_root/wit/$world"; fi
-  if newer "$app" "$wasm" || newer "$sdk/granary.py" "$wasm" || newer "$repo_root/wit/grain.wit" "$wasm"; then
+  # Everything it is built from: the app, the SDK, the contract, and that world's WIT files.
+  inputs=("$app" "$sdk/granary.py" "$repo_root/wit/grain.wit")
+  if [ -f "$dir/world" ]; then inputs+=("$dir/world" "$wit"/*.wit "$wit"/deps/*.wit); fi
+  stale=false
+  for input in "${inputs[@]}"; do
+    if [ -e "$input" ] && newer "$input" "$wasm"; then stale=true; break; fi
+  done
+  if $stale; then
     componentize-py -d "$wit" -w "$world" componentize -p "$dir" -p "$sdk" app -o "$wasm.tmp" >/dev/null
     mv "$wasm.tmp" "$wasm"
   fi

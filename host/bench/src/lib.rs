@@ -31,6 +31,7 @@ mod store;
 mod storm;
 mod stream_echo;
 mod thrash;
+mod typed;
 mod warm;
 
 pub use density::Side as DensitySide;
@@ -90,13 +91,16 @@ pub enum Scenario {
     /// PE: topic events, publish-to-delivery latency and events per second.
     #[value(alias = "pe")]
     Events,
+    /// PT: a typed call against `handle` with JSON bytes, and the JSON-to-`Val` mapping.
+    #[value(alias = "pt")]
+    Typed,
     /// Every built language's counter against the Rust one.
     Languages,
 }
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 16] = [
+    pub const ALL: [Scenario; 17] = [
         Scenario::Warm,
         Scenario::Cold,
         Scenario::Remote,
@@ -111,6 +115,7 @@ impl Scenario {
         Scenario::Thrash,
         Scenario::Reminders,
         Scenario::Events,
+        Scenario::Typed,
         Scenario::Languages,
         Scenario::Density,
     ];
@@ -132,6 +137,7 @@ impl Scenario {
             Scenario::Thrash => on_each_store(options, thrash::run_on).await,
             Scenario::Reminders => on_each_store(options, reminders::run_on).await,
             Scenario::Events => on_each_store(options, events::run_on).await,
+            Scenario::Typed => Ok(vec![typed::run(options).await?]),
             Scenario::Languages => Ok(vec![languages::run(options).await?]),
         }
     }

@@ -156,7 +156,7 @@ impl KindCompiler {
             ComponentProblem::Invalid(why) => KindError::Invalid(why),
         })?;
         let exports = |name: &str| summary.exports.iter().any(|export| export == name);
-        let typed_candidate = summary.exports.iter().any(|export| export.contains('/'));
+        let typed_candidate = summary.exports.iter().any(|export| crate::typed::is_kind_interface(export));
         let missing: Vec<&str> = GRAIN_EXPORTS
             .into_iter()
             .filter(|name| !exports(name) && (*name != HANDLE_EXPORT || !typed_candidate))

@@ -5,7 +5,7 @@
 //! members, cycle detection and deadlines are those of any `call`.
 
 use super::grain_state::GrainState;
-use crate::typed::{FunctionShape, InterfaceShape, from_json, is_platform_interface, to_json};
+use crate::typed::{FunctionShape, InterfaceShape, from_json, is_kind_interface, to_json};
 use std::sync::Arc;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker, Val};
@@ -16,7 +16,7 @@ pub fn typed_imports(component: &Component, engine: &Engine) -> Result<Vec<Inter
     let mut imports = Vec::new();
     for (name, import) in component.component_type().imports(engine) {
         if let ComponentItem::ComponentInstance(instance) = &import.ty
-            && !is_platform_interface(name)
+            && is_kind_interface(name)
         {
             imports.push(InterfaceShape::of(name, instance, engine)?);
         }

@@ -7,12 +7,14 @@ use wasmtime::Engine;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, ComponentExportIndex};
 
-/// Export names of the platform's own interfaces: never a kind's typed interface.
+/// Names of the platform's own interfaces: never a kind's typed interface.
 const PLATFORM_PREFIXES: [&str; 2] = ["granary:grain/", "wasi:"];
 
-/// Whether `name` (an import or export) is the platform's rather than a kind's own.
-pub fn is_platform_interface(name: &str) -> bool {
-    PLATFORM_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+/// Whether `name` (an import or export) is an interface of a kind's own package
+/// (`namespace:package/interface`), not the platform's nor a toolchain's plain-named
+/// instance (componentize-py exports one named `exports`).
+pub fn is_kind_interface(name: &str) -> bool {
+    name.contains(':') && name.contains('/') && !PLATFORM_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
 }
 
 /// One exported function: its shape, its interface, and its index in the component.
@@ -40,7 +42,7 @@ impl TypedInterface {
         let mut functions = Vec::new();
         for (name, export) in component.component_type().exports(engine) {
             let ComponentItem::ComponentInstance(instance) = &export.ty else { continue };
-            if is_platform_interface(name) {
+            if !is_kind_interface(name) {
                 continue;
             }
             let shape = InterfaceShape::of(name, instance, engine)?;

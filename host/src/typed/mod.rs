@@ -10,5 +10,5 @@ mod interface;
 pub mod shape;
 pub mod to_json;
 
-pub use interface::{FunctionRef, TypedInterface, is_platform_interface};
+pub use interface::{FunctionRef, TypedInterface, is_kind_interface};
 pub use shape::{FunctionShape, InterfaceShape, ValueType};
