@@ -1,5 +1,6 @@
-//! `granary new`: each language's template, built with its own `./build.sh` exactly as a user
-//! would, pushed to a real node, answers a call; bad names and used directories are refused.
+//! `granary new`: each language's template (and the typed ones of Rust, Python and JavaScript),
+//! built with its own `./build.sh` exactly as a user would, pushed to a real node, answers a
+//! call; bad names and used directories are refused.
 
 use crate::support::process::{DevNode, granary_cli};
 use std::path::Path;
@@ -8,11 +9,18 @@ use std::process::Command;
 /// Every language `granary new` offers.
 const TEMPLATES: [&str; 7] = ["rust", "c", "zig", "assemblyscript", "go", "python", "js"];
 
-fn scaffold_build_push_call(lang: &str, node: &DevNode, workspace: &Path) {
-    let name = format!("hello-{lang}");
+/// Languages `granary new --typed` offers.
+const TYPED_TEMPLATES: [&str; 3] = ["rust", "python", "js"];
+
+fn scaffold_build_push_call(lang: &str, typed: bool, node: &DevNode, workspace: &Path) {
+    let name = if typed { format!("typed-{lang}") } else { format!("hello-{lang}") };
     let dir = workspace.join(&name);
     let dir_arg = dir.to_str().expect("UTF-8 path");
-    let created = granary_cli(&["new", lang, &name, "--dir", dir_arg]);
+    let mut args = vec!["new", lang, &name, "--dir", dir_arg];
+    if typed {
+        args.push("--typed");
+    }
+    let created = granary_cli(&args);
     assert!(created.success, "granary new {lang}: {}", created.stderr);
 
     // Only a cache is shared: the Rust template reuses the std that ./examples/build.sh rust
@@ -34,8 +42,16 @@ fn scaffold_build_push_call(lang: &str, node: &DevNode, workspace: &Path) {
     let reply: serde_json::Value = serde_json::from_str(second.reply()).expect("greet replies JSON");
     assert_eq!(reply["greeting"], "Hello, Ada!", "{lang}: {}", first.stdout);
     assert_eq!(reply["count"], 2, "{lang}: the count is kept in state");
-    let bad = node.cli(&["call", &grain, "greet", "not json"]);
-    assert!(!bad.success && bad.stderr.contains("bad payload"), "{lang}: {}", bad.stderr);
+    if typed {
+        let bad = node.cli(&["call", &grain, "greet", r#"{"name":5}"#]);
+        assert!(!bad.success && bad.stderr.contains("name: expected string, got number"), "{lang}: {}", bad.stderr);
+        assert_eq!(node.cli(&["call", &grain, "count"]).reply(), "2", "{lang}: the refused call never ran");
+        let described = node.cli(&["kind", "describe", &name]);
+        assert!(described.stdout.contains("greet: func(name: string) -> greeting;"), "{lang}: {}", described.stdout);
+    } else {
+        let bad = node.cli(&["call", &grain, "greet", "not json"]);
+        assert!(!bad.success && bad.stderr.contains("bad payload"), "{lang}: {}", bad.stderr);
+    }
 }
 
 #[test]
@@ -44,8 +60,22 @@ fn every_template_builds_and_answers_a_call() {
     let data = tempfile::tempdir().expect("temp dir");
     let node = DevNode::start(data.path(), &[]);
     for lang in TEMPLATES {
-        scaffold_build_push_call(lang, &node, workspace.path());
+        scaffold_build_push_call(lang, false, &node, workspace.path());
     }
+    node.stop();
+}
+
+#[test]
+fn every_typed_template_builds_and_answers_a_typed_call() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    let data = tempfile::tempdir().expect("temp dir");
+    let node = DevNode::start(data.path(), &[]);
+    for lang in TYPED_TEMPLATES {
+        scaffold_build_push_call(lang, true, &node, workspace.path());
+    }
+    let refused =
+        granary_cli(&["new", "go", "typed-go", "--typed", "--dir", workspace.path().join("go").to_str().unwrap()]);
+    assert!(!refused.success && refused.stderr.contains("rust, python and js"), "{}", refused.stderr);
     node.stop();
 }
 

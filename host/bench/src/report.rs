@@ -148,6 +148,7 @@ pub fn format_value(value: f64, unit: &str) -> String {
         "bytes" if value >= 1024.0 * 1024.0 => format!("{:.1} MiB", value / (1024.0 * 1024.0)),
         "bytes" => format!("{:.1} KiB", value / 1024.0),
         "ms" => format!("{value:.1} ms"),
+        "ns" => format!("{value:.0} ns"),
         "/s" if value >= 10_000.0 => format!("{:.1}k/s", value / 1000.0),
         "/s" => format!("{value:.0}/s"),
         _ => format!("{value:.0}"),

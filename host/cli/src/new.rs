@@ -1,6 +1,7 @@
-//! `granary new LANG NAME`: scaffold a grain project whose `./build.sh` makes `NAME.wasm`.
+//! `granary new LANG NAME [--typed]`: scaffold a grain project whose `./build.sh` makes
+//! `NAME.wasm`.
 
-use super::templates::{Contents, Language};
+use super::templates::{Contents, Language, TemplateFile};
 use anyhow::{Context, bail};
 use granary::ids::validate_kind_name;
 use std::path::{Path, PathBuf};
@@ -14,13 +15,25 @@ pub struct NewArgs {
     /// Where to create the project (default: ./NAME). It must not exist, or be empty.
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// A typed grain: it exports an interface of its own (wit/world.wit) instead of `handle`
+    /// (Rust, Python and JavaScript).
+    #[arg(long)]
+    typed: bool,
 }
 
 pub fn run(args: NewArgs) -> anyhow::Result<()> {
     validate_kind_name(&args.name)?;
+    let files: Vec<&TemplateFile> = if args.typed {
+        let Some(files) = args.lang.typed_files() else {
+            bail!("typed grains are scaffolded in rust, python and js; {} has no --typed template", args.lang.key());
+        };
+        files.collect()
+    } else {
+        args.lang.files().collect()
+    };
     let dir = args.dir.unwrap_or_else(|| PathBuf::from(&args.name));
     ensure_empty(&dir)?;
-    for template in args.lang.files() {
+    for template in files {
         let path = dir.join(template.path.replace("__NAME__", &args.name));
         let bytes = match template.contents {
             Contents::Text(text) => fill_in(text, args.lang, &args.name).into_bytes(),
@@ -38,11 +51,26 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
 }
 
 fn fill_in(text: &str, lang: Language, name: &str) -> String {
+    let wit_name = wit_name(name);
     text.replace("__NAME__", name)
+        .replace("__WIT_NAME__", &wit_name)
+        .replace("__WIT_CRATE__", &wit_name.replace('-', "_"))
         .replace("__CRATE__", &name.replace('-', "_"))
         .replace("__LANGUAGE__", lang.display_name())
         .replace("__LANG__", lang.key())
         .replace("__BUILD_NOTE__", lang.build_note())
+}
+
+/// `name` as a WIT identifier (lowercase words joined by `-`, each starting with a letter):
+/// `My_Grain-2` becomes `my-grain-n2`.
+fn wit_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .to_ascii_lowercase()
+        .split(['-', '_'])
+        .filter(|word| !word.is_empty())
+        .map(|word| if word.starts_with(|c: char| c.is_ascii_digit()) { format!("n{word}") } else { word.to_string() })
+        .collect();
+    if words.is_empty() { "grain".to_string() } else { words.join("-") }
 }
 
 fn ensure_empty(dir: &Path) -> anyhow::Result<()> {

@@ -144,6 +144,33 @@ const ASSEMBLYSCRIPT: [TemplateFile; 12] = [
     file("granary/json.ts", include_str!("../../../sdk-guest/assemblyscript/json.ts")),
 ];
 
+/// A typed project has its own README, its world in wit/world.wit and the contract in wit/deps.
+const TYPED_COMMON: [TemplateFile; 4] = [
+    file("README.md", include_str!("../templates/typed/README.md")),
+    file(".gitignore", include_str!("../templates/gitignore")),
+    file("wit/world.wit", include_str!("../templates/typed/world.wit")),
+    file("wit/deps/grain.wit", include_str!("../../../wit/grain.wit")),
+];
+
+/// A typed Rust grain generates its own bindings: no SDK beside it.
+const TYPED_RUST: [TemplateFile; 3] = [
+    file("Cargo.toml", include_str!("../templates/typed/rust/Cargo.toml")),
+    file("src/lib.rs", include_str!("../templates/typed/rust/lib.rs")),
+    script("build.sh", include_str!("../templates/rust/build.sh")),
+];
+
+const TYPED_PYTHON: [TemplateFile; 2] = [
+    file("app.py", include_str!("../templates/typed/python/app.py")),
+    script("build.sh", include_str!("../templates/typed/python/build.sh")),
+];
+
+const TYPED_JS: [TemplateFile; 4] = [
+    file("__NAME__.js", include_str!("../templates/typed/js/grain.js")),
+    file("package.json", include_str!("../../../examples/js/package.json")),
+    file("package-lock.json", include_str!("../../../examples/js/package-lock.json")),
+    script("build.sh", include_str!("../templates/typed/js/build.sh")),
+];
+
 impl Language {
     /// The name a user types: `granary new python NAME`.
     pub fn key(self) -> &'static str {
@@ -199,5 +226,18 @@ impl Language {
         };
         let wit = if matches!(self, Language::Rust | Language::Python | Language::Js) { &WIT_0_2 } else { &WIT_0_1 };
         COMMON.iter().chain(std::iter::once(wit)).chain(own)
+    }
+
+    /// The files of a typed project (`granary new LANG NAME --typed`), for the languages that
+    /// offer one: Rust, Python and JavaScript generate bindings for any world; the others'
+    /// SDKs hand-write the `grain` world's ABI.
+    pub fn typed_files(self) -> Option<impl Iterator<Item = &'static TemplateFile>> {
+        let own: &'static [TemplateFile] = match self {
+            Language::Rust => &TYPED_RUST,
+            Language::Python => &TYPED_PYTHON,
+            Language::Js => &TYPED_JS,
+            Language::Go | Language::C | Language::Zig | Language::Assemblyscript => return None,
+        };
+        Some(TYPED_COMMON.iter().chain(own))
     }
 }
