@@ -12,6 +12,7 @@ mod partition;
 mod reminders;
 mod stopping_and_trust;
 mod traces;
+mod typed;
 mod watch;
 
 use granary::proto::api::grains_client::GrainsClient;
