@@ -25,7 +25,7 @@ pub async fn call(
         Err(mismatch) => return Ok(Err(mismatch.to_string())),
     };
     let func = instance
-        .get_func(&mut *store, &function.export)
+        .get_func(&mut *store, function.export)
         .ok_or_else(|| wasmtime::format_err!("the instance lacks {}.{}", function.interface, function.shape.name))?;
     let mut results = vec![Val::Bool(false); usize::from(function.shape.result.is_some())];
     func.call_async(&mut *store, &params, &mut results).await?;
