@@ -38,9 +38,9 @@ fi
 # grain.h, grain.c and grain_component_type.o for world `grain`, shared by every grain.
 gen="$work/gen"
 if [ ! -f "$gen/grain.h" ] || newer "$bindgen" "$gen/grain.h" ||
-  [ -n "$(find "$repo_root/wit/v0.1.0" -newer "$gen/grain.h" -print -quit)" ]; then
+  newer "$repo_root/wit/grain.wit" "$gen/grain.h"; then
   rm -rf "$gen.tmp"
-  "$bindgen" "$repo_root/wit/v0.1.0" grain "$gen.tmp" || die "generating the C bindings of $repo_root/wit/v0.1.0 failed"
+  "$bindgen" "$repo_root/wit/grain.wit" grain "$gen.tmp" || die "generating the C bindings of $repo_root/wit/grain.wit failed"
   rm -rf "$gen"
   mv "$gen.tmp" "$gen"
 fi

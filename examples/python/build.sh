@@ -13,10 +13,13 @@ for app in "$here"/*/app.py; do
   dir=$(dirname "$app")
   name=$(basename "$dir")
   wasm="$out/$name.wasm"
-  # A grain whose directory names another world (a file `world`) is built against wit/<world>,
-  # the world of that name (wit/typed-counter: world typed-counter).
+  # A grain whose directory holds a file `world` reading `DIR [WORLD]` is built against
+  # wit/DIR, world WORLD (by default DIR: wit/typed-counter, world typed-counter).
   world=grain wit="$repo_root/wit"
-  if [ -f "$dir/world" ]; then world=$(cat "$dir/world") wit="$repo_root/wit/$world"; fi
+  if [ -f "$dir/world" ]; then
+    read -r wit_dir world < "$dir/world"
+    wit="$repo_root/wit/$wit_dir" world=${world:-$wit_dir}
+  fi
   # Everything it is built from: the app, the SDK, the contract, and that world's WIT files.
   inputs=("$app" "$sdk/granary.py" "$repo_root/wit/grain.wit")
   if [ -f "$dir/world" ]; then inputs+=("$dir/world" "$wit"/*.wit "$wit"/deps/*.wit); fi

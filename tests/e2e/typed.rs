@@ -1,8 +1,8 @@
 //! Typed kinds on a real `granary dev`: the Rust `typed-counter` (world `typed-grain`) called
 //! with JSON over the CLI, HTTP and gRPC alike, a call that does not fit refused before the
 //! grain runs, its interface described as WIT, an incompatible reload refused unless forced,
-//! and the JavaScript `counter-caller` calling it through its imported interface across a hot
-//! reload to the Python build.
+//! and callers in JavaScript, Rust and Python calling it through its imported interface across
+//! a hot reload to the Python build.
 
 use crate::support::component_path;
 use crate::support::process::DevNode;
@@ -156,27 +156,32 @@ fn previous_version(node: &DevNode) -> String {
 }
 
 #[test]
-fn a_javascript_grain_calls_the_rust_counter_through_its_interface_across_a_reload_to_python() {
+fn grains_in_three_languages_call_the_counter_through_its_interface_across_a_reload_to_python() {
     let data = tempfile::tempdir().unwrap();
+    // The Rust examples include `typed-counter` and `typed-caller`.
     let node = DevNode::with_examples(data.path(), &[]);
-    let caller = component_path("js", "counter-caller");
-    assert!(node.cli(&["kind", "push", "counter-caller", caller.to_str().unwrap()]).success);
-
-    let add = |n: i64| node.cli(&["call", "counter-caller/c", "add", &json!({"counter": "x", "n": n}).to_string()]);
-    let total = |reply: &str| serde_json::from_str::<Value>(reply).unwrap()["total"].as_i64().unwrap();
-    assert_eq!(total(add(5).reply()), 5);
-    assert_eq!(total(add(7).reply()), 12);
-    assert_eq!(
-        node.cli(&["call", "typed-counter/x", "get"]).reply(),
-        "12",
-        "the Rust counter holds what the caller added"
-    );
+    for (lang, name, kind) in [("js", "counter-caller", "js-caller"), ("python", "typed-caller", "py-caller")] {
+        let path = component_path(lang, name);
+        let pushed = node.cli(&["kind", "push", kind, path.to_str().unwrap()]);
+        assert!(pushed.success, "push {kind}: {}", pushed.stderr);
+    }
+    let add = |caller: &str, n: i64| {
+        let reply = node.cli(&["call", &format!("{caller}/c"), "add", &json!({"counter": "x", "n": n}).to_string()]);
+        serde_json::from_str::<Value>(reply.reply()).unwrap()["total"].as_i64().unwrap()
+    };
+    assert_eq!(add("js-caller", 5), 5, "JavaScript into Rust");
+    assert_eq!(add("js-caller", 7), 12);
+    assert_eq!(add("typed-caller", 2), 14, "Rust into Rust");
+    assert_eq!(add("py-caller", 1), 15, "Python into Rust");
+    assert_eq!(node.cli(&["call", "typed-counter/x", "get"]).reply(), "15", "the Rust counter holds what they added");
 
     let python = component_path("python", "typed-counter");
     let reloaded = node.cli(&["kind", "push", "typed-counter", python.to_str().unwrap()]);
     assert!(reloaded.success, "the Python build is compatible: {}", reloaded.stderr);
-    assert_eq!(total(add(3).reply()), 15, "the Python counter kept the total");
-    assert_eq!(node.cli(&["call", "typed-counter/x", "get"]).reply(), "15");
+    assert_eq!(add("js-caller", 3), 18, "the Python counter kept the total");
+    assert_eq!(add("typed-caller", 1), 19, "Rust into Python");
+    assert_eq!(add("py-caller", 1), 20, "Python into Python");
+    assert_eq!(node.cli(&["call", "typed-counter/x", "get"]).reply(), "20");
     let python_apply = node.cli(&[
         "call",
         "typed-counter/x",
@@ -186,6 +191,6 @@ fn a_javascript_grain_calls_the_rust_counter_through_its_interface_across_a_relo
     let applied: Value = serde_json::from_str(python_apply.reply()).unwrap();
     assert_eq!(applied, json!({"ok": {"audit": ["logged"], "applied": 1, "note": null, "total": 20}}));
 
-    let unbound = node.cli(&["call", "counter-caller/c", "add", r#"{"counter":"x","n":1,"kind":"counter"}"#]);
+    let unbound = node.cli(&["call", "js-caller/c", "add", r#"{"counter":"x","n":1,"kind":"counter"}"#]);
     assert!(!unbound.success && unbound.stderr.contains("exports no typed interface"), "{}", unbound.stderr);
 }

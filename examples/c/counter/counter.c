@@ -21,6 +21,7 @@ bool grain_activate(granary_buf *err) {
   return ok;
 }
 
+/* Adds the "n" of the JSON object in payload to the total, durably; reply is {"total":N}. */
 static bool add(granary_view payload, granary_buf *reply, granary_buf *err) {
   granary_json req;
   if (!granary_json_parse(payload, &req, err)) return false;
@@ -33,6 +34,70 @@ static bool add(granary_view payload, granary_buf *reply, granary_buf *err) {
   if (!granary_save_state(granary_buf_view(reply), err)) return false;
   total = next;
   return true;
+}
+
+/* Reminder ticks this activation received (not saved), and the last tick counted. */
+static uint64_t ticks, last_tick;
+
+/* {"period_ms": N} sets the reminder "tick", first due after N ms, then every N ms. */
+static bool remind(granary_view payload, granary_buf *reply, granary_buf *err) {
+  granary_json req;
+  if (!granary_json_parse(payload, &req, err)) return false;
+  int64_t period;
+  bool ok = granary_json_get_int(&req, "period_ms", &period, err);
+  granary_json_free(&req);
+  if (!ok) return false;
+  if (period < 0) return granary_bad_payload(err, "period_ms must not be negative");
+  if (!granary_set_reminder(granary_str("tick"), (uint64_t)period, (uint64_t)period, err)) return false;
+  return granary_json_quote(reply, granary_str("ok"));
+}
+
+static bool unremind(granary_buf *reply, granary_buf *err) {
+  bool cancelled;
+  if (!granary_cancel_reminder(granary_str("tick"), &cancelled, err)) return false;
+  granary_json_begin(reply);
+  granary_json_put_bool(reply, "cancelled", cancelled);
+  return granary_json_end(reply);
+}
+
+/* {"topic": T, "key": K, "payload": <json>} publishes the payload; reply {"sequence":N}. */
+static bool publish(granary_view payload, granary_buf *reply, granary_buf *err) {
+  granary_json req;
+  if (!granary_json_parse(payload, &req, err)) return false;
+  granary_buf topic = {0}, key = {0}, body = {0};
+  uint64_t sequence;
+  bool ok = granary_json_get_string(&req, "topic", &topic, err) && granary_json_get_string(&req, "key", &key, err);
+  if (ok) {
+    granary_json_get_raw(&req, "payload", &body);
+    ok = granary_publish(granary_buf_view(&topic), granary_buf_view(&key), granary_buf_view(&body), &sequence, err);
+  }
+  granary_buf_free(&topic);
+  granary_buf_free(&key);
+  granary_buf_free(&body);
+  granary_json_free(&req);
+  if (!ok) return false;
+  granary_json_begin(reply);
+  granary_json_put_int(reply, "sequence", (int64_t)sequence);
+  return granary_json_end(reply);
+}
+
+/* Counts each tick once: one not above the last one seen is a repeat. */
+bool grain_receive_reminder(granary_view name, uint64_t tick, granary_buf *err) {
+  (void)name;
+  (void)err;
+  if (tick > last_tick) {
+    ticks++;
+    last_tick = tick;
+  }
+  return true;
+}
+
+/* An event {"n": N} on a subscribed topic adds N, as `add` does. */
+bool grain_receive_event(const granary_event *event, granary_buf *err) {
+  granary_buf reply = {0};
+  bool ok = add(event->payload, &reply, err);
+  granary_buf_free(&reply);
+  return ok;
 }
 
 static bool whoami(granary_buf *reply) {
@@ -90,7 +155,15 @@ bool grain_handle(granary_view method, granary_view payload, granary_buf *reply,
   }
   if (granary_view_eq(method, "call")) return forward(payload, reply, err);
   if (granary_view_eq(method, "set-timeout")) return set_timeout(payload, reply, err);
+  if (granary_view_eq(method, "remind")) return remind(payload, reply, err);
+  if (granary_view_eq(method, "unremind")) return unremind(reply, err);
+  if (granary_view_eq(method, "ticks")) {
+    granary_json_begin(reply);
+    granary_json_put_int(reply, "ticks", (int64_t)ticks);
+    return granary_json_end(reply);
+  }
+  if (granary_view_eq(method, "publish")) return publish(payload, reply, err);
   granary_buf_puts(err, "unknown method ");
   granary_json_quote(err, method);
-  return granary_fail(err, ": counter has add, get, whoami, log, call, set-timeout");
+  return granary_fail(err, ": counter has add, get, whoami, log, call, set-timeout, remind, unremind, ticks, publish");
 }

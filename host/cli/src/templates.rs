@@ -101,7 +101,7 @@ const GO: [TemplateFile; 10] = [
     ),
 ];
 
-const C: [TemplateFile; 15] = [
+const C: [TemplateFile; 16] = [
     file("__NAME__.c", include_str!("../templates/c/grain.c")),
     script("build.sh", include_str!("../templates/c/build.sh")),
     file("granary-sdk/include/granary.h", include_str!("../../../sdk-guest/c/include/granary.h")),
@@ -113,6 +113,7 @@ const C: [TemplateFile; 15] = [
     file("granary-sdk/src/json_parse.c", include_str!("../../../sdk-guest/c/src/json_parse.c")),
     file("granary-sdk/src/json_tokens.h", include_str!("../../../sdk-guest/c/src/json_tokens.h")),
     file("granary-sdk/src/json_write.c", include_str!("../../../sdk-guest/c/src/json_write.c")),
+    file("granary-sdk/src/reminders.c", include_str!("../../../sdk-guest/c/src/reminders.c")),
     file("granary-sdk/src/utf8.c", include_str!("../../../sdk-guest/c/src/utf8.c")),
     file("granary-sdk/bindgen/Cargo.toml", include_str!("../../../sdk-guest/c/bindgen/Cargo.toml")),
     file("granary-sdk/bindgen/Cargo.lock", include_str!("../../../sdk-guest/c/bindgen/Cargo.lock")),
@@ -224,7 +225,11 @@ impl Language {
             Language::Zig => &ZIG,
             Language::Assemblyscript => &ASSEMBLYSCRIPT,
         };
-        let wit = if matches!(self, Language::Rust | Language::Python | Language::Js) { &WIT_0_2 } else { &WIT_0_1 };
+        let wit = if matches!(self, Language::Rust | Language::Python | Language::Js | Language::C) {
+            &WIT_0_2
+        } else {
+            &WIT_0_1
+        };
         COMMON.iter().chain(std::iter::once(wit)).chain(own)
     }
 

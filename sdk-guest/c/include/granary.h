@@ -1,6 +1,7 @@
 /* granary.h: write a grain in C. A grain defines grain_handle (and, if it needs them,
- * grain_activate and grain_deactivate); this library turns the generated canonical-ABI
- * bindings of world granary:grain/grain@0.1.0 into these calls. See ../README.md.
+ * grain_activate, grain_deactivate, grain_receive_reminder and grain_receive_event); this
+ * library turns the generated canonical-ABI bindings of world granary:grain/grain@0.2.0 into
+ * these calls. See ../README.md.
  *
  * Conventions: a function that can fail returns false and appends its error text to *err;
  * one that produces bytes appends them to a granary_buf the caller owns and frees. */
@@ -59,6 +60,24 @@ bool grain_activate(granary_buf *err);
  * Optional. */
 void grain_deactivate(void);
 
+/* An event on a topic the kind subscribes to; every view lives until the call returns. */
+typedef struct {
+  granary_view topic;
+  granary_view key;
+  /* Its number in publish order on (topic, key), from 1: a sequence already seen is a
+   * duplicate (delivery is at least once, in order). */
+  uint64_t sequence;
+  granary_view payload;
+} granary_event;
+
+/* A reminder this grain set is due (granary_set_reminder). tick increases by one per firing,
+ * so a tick not above the last one seen is a duplicate. false logs *err; the reminder goes
+ * on. Optional: by default a tick is an error. */
+bool grain_receive_reminder(granary_view name, uint64_t tick, granary_buf *err);
+/* An event on a subscribed topic. false (with *err) has it delivered again later, and the
+ * events after it on (topic, key) wait. Optional: by default an event is an error. */
+bool grain_receive_event(const granary_event *event, granary_buf *err);
+
 /* --- host ------------------------------------------------------------------------------ */
 
 /* The cluster identity of a grain, "kind/identity". */
@@ -102,6 +121,19 @@ bool granary_call(granary_id target, granary_view method, granary_view payload, 
 bool granary_send(granary_id target, granary_view method, granary_view payload, granary_buf *err);
 /* Deactivates this grain after millis without messages; 0 restores the kind's default. */
 void granary_set_receive_timeout(uint64_t millis);
+
+/* --- reminders and topics (granary:grain@0.2.0) ------------------------------------------ */
+
+/* Durably sets (or replaces) this grain's reminder name: first due after due_after_ms, then
+ * every period_ms (0: once). Its ticks arrive in grain_receive_reminder. */
+bool granary_set_reminder(granary_view name, uint64_t due_after_ms, uint64_t period_ms, granary_buf *err);
+/* Durably removes the reminder name; *cancelled is false if there was none. */
+bool granary_cancel_reminder(granary_view name, bool *cancelled, granary_buf *err);
+/* This grain's reminders as a JSON array of {"name","due_in_ms","period_ms","next_tick"}. */
+bool granary_list_reminders(granary_buf *json, granary_buf *err);
+/* Durably appends an event to topic under key; *sequence is its number on (topic, key). */
+bool granary_publish(granary_view topic, granary_view key, granary_view payload, uint64_t *sequence,
+                     granary_buf *err);
 
 /* --- JSON ------------------------------------------------------------------------------ */
 

@@ -1,4 +1,5 @@
-/* The world's exports (activate, handle, deactivate) as the generated bindings declare them,
+/* The world's exports (activate, handle, receive-reminder, receive-event, deactivate) as the
+ * generated bindings declare them,
  * calling the grain's grain_* functions. The bindings' cabi_realloc is malloc's realloc, so
  * every string and list the host hands in is already the library's to keep or free. */
 #include "grain.h"
@@ -11,6 +12,18 @@ __attribute__((weak)) bool grain_activate(granary_buf *err) {
 }
 
 __attribute__((weak)) void grain_deactivate(void) {}
+
+/* A grain that sets no reminders and subscribes to nothing defines neither of these. */
+__attribute__((weak)) bool grain_receive_reminder(granary_view name, uint64_t tick, granary_buf *err) {
+  (void)name;
+  (void)tick;
+  return granary_fail(err, "this grain does not handle reminders");
+}
+
+__attribute__((weak)) bool grain_receive_event(const granary_event *event, granary_buf *err) {
+  (void)event;
+  return granary_fail(err, "this grain does not handle events");
+}
 
 void exports_grain_activate(void) {
   granary_buf err = {0};
@@ -69,4 +82,51 @@ bool exports_grain_handle(grain_string_t *method, grain_list_u8_t *payload, grai
   err->len = error.len;
   err->ptr = give(&error);
   return false;
+}
+
+/* An error result of receive-reminder or receive-event: the text, valid UTF-8, never empty. */
+static bool error_result(granary_buf *error, grain_string_t *err) {
+  if (error->len == 0) granary_buf_puts(error, "failed without a message");
+  if (!granary_utf8_valid(granary_buf_view(error))) {
+    granary_buf text = {0};
+    granary_buf_put_utf8(&text, granary_buf_view(error));
+    granary_buf_free(error);
+    *error = text;
+  }
+  err->len = error->len;
+  err->ptr = give(error);
+  return false;
+}
+
+bool exports_grain_receive_reminder(grain_string_t *name, uint64_t tick, grain_string_t *err) {
+  granary_buf error = {0};
+  bool ok = grain_receive_reminder((granary_view){name->ptr, name->len}, tick, &error);
+  grain_string_free(name);
+  if (ok) {
+    granary_buf_free(&error);
+    return true;
+  }
+  return error_result(&error, err);
+}
+
+bool exports_grain_receive_event(grain_event_t *event, grain_string_t *err) {
+  granary_buf error = {0};
+  bool ok;
+  if (event->payload.len > GRANARY_PAYLOAD_LIMIT) {
+    ok = granary_too_large(&error, "event", event->payload.len, GRANARY_PAYLOAD_LIMIT);
+  } else {
+    granary_event view = {
+        {event->topic.ptr, event->topic.len},
+        {event->key.ptr, event->key.len},
+        event->sequence,
+        {event->payload.ptr, event->payload.len},
+    };
+    ok = grain_receive_event(&view, &error);
+  }
+  grain_event_free(event);
+  if (ok) {
+    granary_buf_free(&error);
+    return true;
+  }
+  return error_result(&error, err);
 }
