@@ -34,7 +34,7 @@ for dir in "$here"/*/; do
   component="$out/$name.wasm"
   # Rebuild when any input is newer than the component: the grain, the SDK, the WIT, this script.
   if [ -f "$component" ] &&
-    [ -z "$(find "$dir" "$sdk" "$repo_root/wit/v0.1.0" "$here/build.sh" -newer "$component" -print -quit)" ]; then
+    [ -z "$(find "$dir" "$sdk" "$repo_root/wit/grain.wit" "$here/build.sh" -newer "$component" -print -quit)" ]; then
     echo "$component ($(stat -c %s "$component") bytes, up to date)"
     continue
   fi
@@ -47,7 +47,7 @@ for dir in "$here"/*/; do
     --cache-dir "$work/cache" --global-cache-dir "$work/cache" \
     --dep granary -Mroot="$dir/$name.zig" -Mgranary="$sdk/granary.zig" \
     -femit-bin="$build/core.wasm" || die "zig build-exe of $name failed"
-  wasm-tools component embed "$repo_root/wit/v0.1.0" --world grain "$build/core.wasm" -o "$build/embedded.wasm"
+  wasm-tools component embed "$repo_root/wit/grain.wit" --world grain "$build/core.wasm" -o "$build/embedded.wasm"
   wasm-tools component new "$build/embedded.wasm" -o "$component.tmp"
   wasm-tools validate "$component.tmp"
   if wasm-tools component wit "$component.tmp" | grep -q 'import wasi:'; then

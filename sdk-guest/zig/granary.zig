@@ -46,6 +46,15 @@ pub const GrainId = struct {
 /// Severity of a `log` line, in WIT order.
 pub const LogLevel = enum(u32) { trace, debug, info, warn, err };
 
+/// An event on a topic the kind subscribes to, for `receiveEvent`: its views live until the
+/// export returns. A sequence already seen on (topic, key) is a duplicate.
+pub const Event = struct {
+    topic: []const u8,
+    key: []const u8,
+    sequence: u64,
+    payload: []const u8,
+};
+
 /// Writes a line to the node's log, tagged with this grain's identity. Bytes that are not
 /// UTF-8 become U+FFFD; the node cuts lines over 16 KiB.
 pub fn log(level: LogLevel, message: []const u8) void {
@@ -190,6 +199,42 @@ pub const Context = struct {
             else => ctx.record(err, "{f} {s}: failed: {s}", .{ target, method, reason }),
         }
         return err;
+    }
+
+    /// Durably sets (or replaces) this grain's reminder `name`: first due after
+    /// `due_after_ms`, then every `period_ms` (0: once). Its ticks come to `receiveReminder`.
+    pub fn setReminder(ctx: *Context, name: []const u8, due_after_ms: u64, period_ms: u64) Error!void {
+        const valid = try json_helpers.validUtf8(ctx.allocator, name);
+        var ret: host.RetArea = .{};
+        host.@"set-reminder"(host.ptrOf(valid), valid.len, due_after_ms, period_ms, &ret);
+        if (ret.tag() == 0) return;
+        return ctx.fail("cannot set the reminder: {s}", .{ctx.hostReason(&ret, 1)});
+    }
+
+    /// Durably removes the reminder `name`; false if there was none.
+    pub fn cancelReminder(ctx: *Context, name: []const u8) Error!bool {
+        const valid = try json_helpers.validUtf8(ctx.allocator, name);
+        var ret: host.RetArea = .{};
+        host.@"cancel-reminder"(host.ptrOf(valid), valid.len, &ret);
+        if (ret.tag() == 0) return @as(u8, @truncate(ret.words[1])) != 0;
+        return ctx.fail("cannot cancel the reminder: {s}", .{ctx.hostReason(&ret, 1)});
+    }
+
+    /// Durably appends an event to `topic` under `key`; returns its sequence on (topic, key).
+    pub fn publish(ctx: *Context, topic: []const u8, key: []const u8, payload: []const u8) Error!u64 {
+        const valid_topic = try json_helpers.validUtf8(ctx.allocator, topic);
+        const valid_key = try json_helpers.validUtf8(ctx.allocator, key);
+        var ret: host.RetArea = .{};
+        host.publish(host.ptrOf(valid_topic), valid_topic.len, host.ptrOf(valid_key), valid_key.len, host.ptrOf(payload), payload.len, &ret);
+        if (ret.tag() == 0) return ret.uint64(2);
+        return ctx.fail("cannot publish: {s}", .{ctx.hostReason(&ret, 2)});
+    }
+
+    /// The host's error text at `index` of `ret`, unless it spilled out of the arena.
+    fn hostReason(_: *Context, ret: *const host.RetArea, index: usize) []const u8 {
+        if (!memory.spilled()) return ret.bytes(index);
+        memory.dropSpill();
+        return "(a reason over the message arena)";
     }
 
     // JSON: see json.zig.

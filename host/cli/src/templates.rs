@@ -43,7 +43,7 @@ const COMMON: [TemplateFile; 2] = [
 ];
 
 /// The WIT contract a template builds against: `granary:grain@0.2.0`, or 0.1.0 for the
-/// languages whose SDK does not yet implement 0.2.0.
+/// languages whose SDK does not yet implement 0.2.0 (Go, AssemblyScript).
 const WIT_0_2: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/grain.wit"));
 const WIT_0_1: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/v0.1.0/grain.wit"));
 
@@ -225,7 +225,7 @@ impl Language {
             Language::Zig => &ZIG,
             Language::Assemblyscript => &ASSEMBLYSCRIPT,
         };
-        let wit = if matches!(self, Language::Rust | Language::Python | Language::Js | Language::C) {
+        let wit = if matches!(self, Language::Rust | Language::Python | Language::Js | Language::C | Language::Zig) {
             &WIT_0_2
         } else {
             &WIT_0_1
