@@ -34,7 +34,7 @@ for gomod in "$here"/*/go.mod; do
   # Rebuild when any input is newer than the component: the grain, the SDK, the WIT, the
   # adapter, this script.
   if [ -f "$component" ] &&
-    [ -z "$(find "$dir" "$sdk" "$repo_root/wit/v0.1.0" "$adapter" "$here/build.sh" -newer "$component" -print -quit)" ]; then
+    [ -z "$(find "$dir" "$sdk" "$repo_root/wit/grain.wit" "$adapter" "$here/build.sh" -newer "$component" -print -quit)" ]; then
     echo "$component ($(stat -c %s "$component") bytes, up to date)"
     continue
   fi
@@ -42,7 +42,7 @@ for gomod in "$here"/*/go.mod; do
   mkdir -p "$build"
   say "building $name (go $(go env GOVERSION))"
   (cd "$dir" && go build -trimpath -buildmode=c-shared -o "$build/core.wasm" .) || die "go build of $name failed"
-  wasm-tools component embed "$repo_root/wit/v0.1.0" --world grain "$build/core.wasm" -o "$build/embedded.wasm"
+  wasm-tools component embed "$repo_root/wit/grain.wit" --world grain "$build/core.wasm" -o "$build/embedded.wasm"
   # No --realloc-via-memory-grow: the adapter must take its state and stack from the module's
   # cabi_realloc, which puts them where Go's heap never goes (see sdk-guest/go/README.md).
   wasm-tools component new "$build/embedded.wasm" \

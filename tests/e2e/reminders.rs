@@ -68,16 +68,17 @@ fn a_ticker_keeps_ticking_across_a_sigkill_and_restart() {
 
 #[test]
 fn grains_built_against_0_1_0_run_beside_those_of_0_2_0() {
-    let go_counter = component_path("go", "counter");
-    let old = std::fs::read(&go_counter).unwrap();
+    // AssemblyScript's SDK still targets 0.1.0: its counter is the living 0.1.0 component.
+    let old_counter = component_path("assemblyscript", "counter");
+    let old = std::fs::read(&old_counter).unwrap();
     let contains = |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(contains(&old, "granary:grain/host@0.1.0"), "the Go counter targets 0.1.0");
+    assert!(contains(&old, "granary:grain/host@0.1.0"), "the AssemblyScript counter targets 0.1.0");
     assert!(!contains(&old, "granary:grain/host@0.2.0"));
     assert!(contains(&std::fs::read(component_path("rust", "ticker")).unwrap(), "granary:grain/reminders@0.2.0"));
 
     let data = tempfile::tempdir().unwrap();
     let node = DevNode::with_examples(data.path(), &[]);
-    let pushed = node.cli(&["kind", "push", "old-counter", go_counter.to_str().unwrap()]);
+    let pushed = node.cli(&["kind", "push", "old-counter", old_counter.to_str().unwrap()]);
     assert!(pushed.success, "a 0.1.0 component installs: {}", pushed.stderr);
     for (n, total) in [(2, 2), (3, 5)] {
         let added = node.cli(&["call", "old-counter/a", "add", &format!(r#"{{"n":{n}}}"#)]);

@@ -43,7 +43,7 @@ const COMMON: [TemplateFile; 2] = [
 ];
 
 /// The WIT contract a template builds against: `granary:grain@0.2.0`, or 0.1.0 for the
-/// languages whose SDK does not yet implement 0.2.0 (Go, AssemblyScript).
+/// languages whose SDK does not yet implement 0.2.0 (AssemblyScript).
 const WIT_0_2: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/grain.wit"));
 const WIT_0_1: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/v0.1.0/grain.wit"));
 
@@ -81,7 +81,7 @@ const JS: [TemplateFile; 5] = [
 
 /// Go's runtime imports WASI preview1, so the project carries the adapter of the wasmtime
 /// release this node embeds.
-const GO: [TemplateFile; 10] = [
+const GO: [TemplateFile; 11] = [
     file("main.go", include_str!("../templates/go/main.go")),
     file("go.mod", include_str!("../templates/go/go.mod")),
     script("build.sh", include_str!("../templates/go/build.sh")),
@@ -95,6 +95,7 @@ const GO: [TemplateFile; 10] = [
     file("granary-sdk/granary/doc.go", include_str!("../../../sdk-guest/go/granary/doc.go")),
     file("granary-sdk/granary/grain.go", include_str!("../../../sdk-guest/go/granary/grain.go")),
     file("granary-sdk/granary/json.go", include_str!("../../../sdk-guest/go/granary/json.go")),
+    file("granary-sdk/granary/reminders.go", include_str!("../../../sdk-guest/go/granary/reminders.go")),
     file(
         "granary-sdk/granary/memory_wasip1_wasm.s",
         include_str!("../../../sdk-guest/go/granary/memory_wasip1_wasm.s"),
@@ -225,11 +226,7 @@ impl Language {
             Language::Zig => &ZIG,
             Language::Assemblyscript => &ASSEMBLYSCRIPT,
         };
-        let wit = if matches!(self, Language::Rust | Language::Python | Language::Js | Language::C | Language::Zig) {
-            &WIT_0_2
-        } else {
-            &WIT_0_1
-        };
+        let wit = if !matches!(self, Language::Assemblyscript) { &WIT_0_2 } else { &WIT_0_1 };
         COMMON.iter().chain(std::iter::once(wit)).chain(own)
     }
 

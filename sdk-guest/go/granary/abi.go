@@ -1,8 +1,8 @@
 //go:build wasip1 && wasm
 
-// The canonical ABI of world granary:grain/grain@0.1.0, by hand (wit/grain.wit).
+// The canonical ABI of world granary:grain/grain@0.2.0, by hand (wit/grain.wit).
 //
-// Core imports, module "granary:grain/host@0.1.0" (i32 unless noted; ret = return area):
+// Core imports, module "granary:grain/host@0.2.0" (i32 unless noted; ret = return area):
 //
 //	self-id             (ret)                          ret: kind ptr,len @0,4; identity ptr,len @8,12
 //	log                 (level, msg ptr, msg len)       level: trace=0 debug=1 info=2 warn=3 error=4
@@ -14,11 +14,21 @@
 //	send                (same 9 parameters as call)     ret: result tag u8 @0; err call-error as in call
 //	set-receive-timeout (millis i64)
 //
+// Module "granary:grain/reminders@0.2.0" and "granary:grain/topics@0.2.0":
+//
+//	set-reminder        (name ptr,len, due-after-ms i64, period-ms i64, ret)
+//	                                                   ret: result tag u8 @0; err string ptr,len @4,8
+//	cancel-reminder     (name ptr,len, ret)            ret: result tag u8 @0; ok bool u8 @4; err string @4,8
+//	publish             (topic ptr,len, key ptr,len, payload ptr,len, ret)
+//	                                                   ret: result tag u8 @0; ok u64 @8; err string @8,12
+//
 // Core exports:
 //
 //	activate, deactivate  ()
 //	handle                (method ptr,len, payload ptr,len) -> ret: result tag u8 @0; ok/err ptr,len @4,8
-//	cabi_post_handle      (ret)
+//	receive-reminder      (name ptr,len, tick i64) -> ret: result tag u8 @0; err ptr,len @4,8
+//	receive-event         (topic ptr,len, key ptr,len, sequence i64, payload ptr,len) -> ret (the same)
+//	cabi_post_<export>    (ret)
 //	cabi_realloc          (old ptr, old size, align, new size) -> ptr
 //
 // Strings and lists the host hands in (handle's arguments, import results) are written into
@@ -190,35 +200,49 @@ func release() {
 
 // --- imports ---------------------------------------------------------------------------
 
-//go:wasmimport granary:grain/host@0.1.0 self-id
+//go:wasmimport granary:grain/host@0.2.0 self-id
 func hostSelfID(ret unsafe.Pointer)
 
-//go:wasmimport granary:grain/host@0.1.0 log
+//go:wasmimport granary:grain/host@0.2.0 log
 func hostLog(level uint32, msg unsafe.Pointer, msgLen uint32)
 
-//go:wasmimport granary:grain/host@0.1.0 load-state
+//go:wasmimport granary:grain/host@0.2.0 load-state
 func hostLoadState(ret unsafe.Pointer)
 
-//go:wasmimport granary:grain/host@0.1.0 save-state
+//go:wasmimport granary:grain/host@0.2.0 save-state
 func hostSaveState(state unsafe.Pointer, stateLen uint32, ret unsafe.Pointer)
 
-//go:wasmimport granary:grain/host@0.1.0 call
+//go:wasmimport granary:grain/host@0.2.0 call
 func hostCall(kind unsafe.Pointer, kindLen uint32, identity unsafe.Pointer, identityLen uint32,
 	method unsafe.Pointer, methodLen uint32, payload unsafe.Pointer, payloadLen uint32, ret unsafe.Pointer)
 
-//go:wasmimport granary:grain/host@0.1.0 send
+//go:wasmimport granary:grain/host@0.2.0 send
 func hostSend(kind unsafe.Pointer, kindLen uint32, identity unsafe.Pointer, identityLen uint32,
 	method unsafe.Pointer, methodLen uint32, payload unsafe.Pointer, payloadLen uint32, ret unsafe.Pointer)
 
-//go:wasmimport granary:grain/host@0.1.0 set-receive-timeout
+//go:wasmimport granary:grain/host@0.2.0 set-receive-timeout
 func hostSetReceiveTimeout(millis uint64)
 
-// retArea receives every import's results; 16 bytes, 4-aligned, fits them all.
-var retArea [4]uint32
+//go:wasmimport granary:grain/reminders@0.2.0 set-reminder
+func hostSetReminder(name unsafe.Pointer, nameLen uint32, dueAfterMs, periodMs uint64, ret unsafe.Pointer)
+
+//go:wasmimport granary:grain/reminders@0.2.0 cancel-reminder
+func hostCancelReminder(name unsafe.Pointer, nameLen uint32, ret unsafe.Pointer)
+
+//go:wasmimport granary:grain/topics@0.2.0 publish
+func hostPublish(topic unsafe.Pointer, topicLen uint32, key unsafe.Pointer, keyLen uint32,
+	payload unsafe.Pointer, payloadLen uint32, ret unsafe.Pointer)
+
+// retWords receives every import's results: 16 bytes fit them all, and their 8-byte
+// alignment publish's u64 (the host refuses a return area aligned less than its result).
+var retWords [2]uint64
+
+// retArea is retWords as the four 32-bit words the layouts above name.
+var retArea = (*[4]uint32)(unsafe.Pointer(&retWords))
 
 func ret() unsafe.Pointer {
-	retArea = [4]uint32{}
-	return unsafe.Pointer(&retArea[0])
+	retWords = [2]uint64{}
+	return unsafe.Pointer(&retWords)
 }
 
 func tag(word uint32) uint8 { return uint8(word) }
@@ -282,6 +306,59 @@ func handleResult(reply []byte, err error) uint32 {
 func exportPostHandle(uint32) {
 	pendingReply = nil
 }
+
+// receiveRet is the return area of receive-reminder and receive-event; pendingError keeps
+// the error text alive until the post-return.
+var (
+	receiveRet   [3]uint32
+	pendingError []byte
+)
+
+//go:wasmexport receive-reminder
+func exportReceiveReminder(namePtr, nameLen uint32, tick uint64) uint32 {
+	if spilled() {
+		release()
+		return receiveResult(tooLarge("reminder name", nameLen))
+	}
+	name := string(bytesAt(namePtr, nameLen))
+	release()
+	return receiveResult(receiveReminder(name, tick))
+}
+
+//go:wasmexport receive-event
+func exportReceiveEvent(topicPtr, topicLen, keyPtr, keyLen uint32, sequence uint64, payloadPtr, payloadLen uint32) uint32 {
+	if spilled() || payloadLen > PayloadLimit {
+		release()
+		return receiveResult(tooLarge("event", payloadLen))
+	}
+	event := Event{
+		Topic:    string(bytesAt(topicPtr, topicLen)),
+		Key:      string(bytesAt(keyPtr, keyLen)),
+		Sequence: sequence,
+		Payload:  takeBytes(payloadPtr, payloadLen),
+	}
+	release()
+	return receiveResult(receiveEvent(event))
+}
+
+func receiveResult(err error) uint32 {
+	release() // in case an import's result spilled and a panic skipped its release
+	receiveRet = [3]uint32{}
+	pendingError = nil
+	if err != nil {
+		pendingError = []byte(validUTF8(err.Error()))
+		receiveRet[0] = 1
+		receiveRet[1] = uint32(uintptr(bytesPtr(pendingError)))
+		receiveRet[2] = uint32(len(pendingError))
+	}
+	return uint32(uintptr(unsafe.Pointer(&receiveRet[0])))
+}
+
+//go:wasmexport cabi_post_receive-reminder
+func exportPostReceiveReminder(uint32) { pendingError = nil }
+
+//go:wasmexport cabi_post_receive-event
+func exportPostReceiveEvent(uint32) { pendingError = nil }
 
 //go:wasmexport deactivate
 func exportDeactivate() {
