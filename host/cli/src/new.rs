@@ -36,7 +36,7 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
     for template in files {
         let path = dir.join(template.path.replace("__NAME__", &args.name));
         let bytes = match template.contents {
-            Contents::Text(text) => fill_in(text, args.lang, &args.name).into_bytes(),
+            Contents::Text(text) => fill_in(text, args.lang, &args.name, args.typed).into_bytes(),
             Contents::Binary(bytes) => bytes.to_vec(),
         };
         write_file(&path, &bytes, template.executable)?;
@@ -50,9 +50,13 @@ pub fn run(args: NewArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fill_in(text: &str, lang: Language, name: &str) -> String {
+/// `text` with the placeholders filled in; `__WORLD__` is the world the build targets: the
+/// project's own for a typed grain, else the contract's `grain`.
+fn fill_in(text: &str, lang: Language, name: &str, typed: bool) -> String {
     let wit_name = wit_name(name);
+    let world = if typed { wit_name.clone() } else { "grain".to_string() };
     text.replace("__NAME__", name)
+        .replace("__WORLD__", &world)
         .replace("__WIT_NAME__", &wit_name)
         .replace("__WIT_CRATE__", &wit_name.replace('-', "_"))
         .replace("__CRATE__", &name.replace('-', "_"))

@@ -163,14 +163,14 @@ const TYPED_RUST: [TemplateFile; 3] = [
 
 const TYPED_PYTHON: [TemplateFile; 2] = [
     file("app.py", include_str!("../templates/typed/python/app.py")),
-    script("build.sh", include_str!("../templates/typed/python/build.sh")),
+    script("build.sh", include_str!("../templates/python/build.sh")),
 ];
 
 const TYPED_JS: [TemplateFile; 4] = [
     file("__NAME__.js", include_str!("../templates/typed/js/grain.js")),
     file("package.json", include_str!("../../../examples/js/package.json")),
     file("package-lock.json", include_str!("../../../examples/js/package-lock.json")),
-    script("build.sh", include_str!("../templates/typed/js/build.sh")),
+    script("build.sh", include_str!("../templates/js/build.sh")),
 ];
 
 impl Language {

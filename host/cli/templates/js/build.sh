@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds __NAME__.wasm: componentize-js (npm, installed into node_modules on first use, as
-# locked in package-lock.json) snapshots __NAME__.js and granary.js into one component for
-# world `grain` in wit/.
+# locked in package-lock.json) snapshots __NAME__.js (and what it imports) into one component
+# for world `__WORLD__` in wit/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -14,6 +14,6 @@ if [ ! -f "$cli" ]; then
   echo "installing componentize-js into node_modules (npm)" >&2
   npm install --no-save --no-audit --no-fund --loglevel=error || die "npm install failed"
 fi
-node "$cli" __NAME__.js --wit wit/grain.wit --world-name grain --disable http fetch-event --out __NAME__.wasm.tmp
+node "$cli" __NAME__.js --wit wit --world-name __WORLD__ --disable http fetch-event --out __NAME__.wasm.tmp
 mv __NAME__.wasm.tmp __NAME__.wasm
 echo "built $PWD/__NAME__.wasm"
