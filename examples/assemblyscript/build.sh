@@ -28,7 +28,7 @@ for dir in "$here"/*/; do
   wasm="$out/$name.wasm"
   # Rebuild when any input is newer than the component: the grain, the SDK, the WIT, the
   # locked compiler, this script.
-  if [ -f "$wasm" ] && [ -z "$(find "$dir" "$sdk" "$repo_root/wit/v0.1.0" "$here/package-lock.json" "$here/build.sh" \
+  if [ -f "$wasm" ] && [ -z "$(find "$dir" "$sdk" "$repo_root/wit/grain.wit" "$here/package-lock.json" "$here/build.sh" \
     -newer "$wasm" -print -quit)" ]; then
     echo "$wasm ($(stat -c %s "$wasm") bytes, up to date)"
     continue
@@ -40,7 +40,11 @@ for dir in "$here"/*/; do
   (cd "$repo_root" && node "$asc" "examples/assemblyscript/$name/$name.ts" -O3 --runtime incremental \
     --use abort=sdk-guest/assemblyscript/abort/grainAbort -o "$core") \
     || die "asc failed for examples/assemblyscript/$name/$name.ts"
-  wasm-tools component embed "$repo_root/wit/v0.1.0" --world grain "$core" -o "$work/$name.embedded.wasm"
+  # AssemblyScript names an export after its function: give receive_reminder and receive_event
+  # (and their cabi_post_) the canonical ABI's names, receive-reminder and receive-event.
+  wasm-tools print "$core" | sed -E 's/\(export "(cabi_post_)?receive_(reminder|event)"/(export "\1receive-\2"/' \
+    | wasm-tools parse -o "$work/$name.renamed.wasm"
+  wasm-tools component embed "$repo_root/wit/grain.wit" --world grain "$work/$name.renamed.wasm" -o "$work/$name.embedded.wasm"
   wasm-tools component new "$work/$name.embedded.wasm" -o "$wasm.tmp"
   wasm-tools validate "$wasm.tmp" || die "wasm-tools made an invalid component for $name"
   mv "$wasm.tmp" "$wasm"

@@ -1,7 +1,7 @@
-// The canonical ABI of world granary:grain/grain@0.1.0 (wit/grain.wit), by hand: the host
+// The canonical ABI of world granary:grain/grain@0.2.0 (wit/grain.wit), by hand: the host
 // imports, and the memory that every string and list crossing the boundary lives in.
 //
-// Core imports, module "granary:grain/host@0.1.0" (i32 unless noted; ret = return area):
+// Core imports, module "granary:grain/host@0.2.0" (i32 unless noted; ret = return area):
 //
 //   self-id             (ret)                          ret: kind ptr,len @0,4; identity ptr,len @8,12
 //   log                 (level, msg ptr, msg len)       level: trace=0 debug=1 info=2 warn=3 error=4
@@ -13,8 +13,20 @@
 //   send                (same 9 parameters as call)     ret: result tag u8 @0; err call-error as in call
 //   set-receive-timeout (millis i64)
 //
+// Modules "granary:grain/reminders@0.2.0" and "granary:grain/topics@0.2.0":
+//
+//   set-reminder        (name ptr,len, due-after-ms i64, period-ms i64, ret)
+//                                                      ret: result tag u8 @0; err string ptr,len @4,8
+//   cancel-reminder     (name ptr,len, ret)            ret: result tag u8 @0; ok bool u8 @4; err string @4,8
+//   publish             (topic ptr,len, key ptr,len, payload ptr,len, ret)
+//                                                      ret: result tag u8 @0; ok u64 @8; err string @8,12
+//
 // Core exports (exports.ts): activate, deactivate (); handle (method ptr,len, payload ptr,len)
-// -> ret: result tag u8 @0, ok/err ptr,len @4,8; cabi_post_handle (ret); cabi_realloc.
+// -> ret: result tag u8 @0, ok/err ptr,len @4,8; receive-reminder (name ptr,len, tick i64) and
+// receive-event (topic ptr,len, key ptr,len, sequence i64, payload ptr,len) -> ret: result tag
+// u8 @0, err ptr,len @4,8; cabi_post_<export> (ret); cabi_realloc. AssemblyScript names an
+// export by its function, so these two are receive_reminder / receive_event (and their
+// cabi_post_) in the core module, and the build renames them (examples/assemblyscript/build.sh).
 //
 // No boundary buffer is a GC object: the incremental GC may free an object the moment no
 // reference to it is live, and a raw pointer handed to the host is no reference. So what
@@ -157,8 +169,9 @@ export function freeLowered(count: i32): void {
   for (let slot = 0; slot < count; slot++) freeCopy(loweredPtr(slot), loweredLen(slot));
 }
 
-// Every import's results; 16 bytes, 4-aligned, fits them all.
-const retArea: usize = memory.data(16, 4);
+// Every import's results; 16 bytes fit them all, and 8-byte alignment publish's u64 (the
+// host refuses a return area aligned below its result's alignment).
+const retArea: usize = memory.data(16, 8);
 
 /** The zeroed return area, to pass to an import. */
 export function ret(): usize {
@@ -174,6 +187,10 @@ export function retWord(offset: usize): usize {
   return load<u32>(retArea + offset);
 }
 
+export function retU64(offset: usize): u64 {
+  return load<u64>(retArea + offset);
+}
+
 /** The error text for a transfer over the limit. */
 export function tooLarge(what: string, size: usize): string {
   return what + " of " + size.toString() + " bytes is over the " + PAYLOAD_LIMIT.toString() +
@@ -183,35 +200,49 @@ export function tooLarge(what: string, size: usize): string {
 // --- imports -----------------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "self-id")
+@external("granary:grain/host@0.2.0", "self-id")
 export declare function hostSelfId(ret: usize): void;
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "log")
+@external("granary:grain/host@0.2.0", "log")
 export declare function hostLog(level: u32, msg: usize, msgLen: usize): void;
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "load-state")
+@external("granary:grain/host@0.2.0", "load-state")
 export declare function hostLoadState(ret: usize): void;
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "save-state")
+@external("granary:grain/host@0.2.0", "save-state")
 export declare function hostSaveState(state: usize, stateLen: usize, ret: usize): void;
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "call")
+@external("granary:grain/host@0.2.0", "call")
 export declare function hostCall(
   kind: usize, kindLen: usize, identity: usize, identityLen: usize,
   method: usize, methodLen: usize, payload: usize, payloadLen: usize, ret: usize,
 ): void;
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "send")
+@external("granary:grain/host@0.2.0", "send")
 export declare function hostSend(
   kind: usize, kindLen: usize, identity: usize, identityLen: usize,
   method: usize, methodLen: usize, payload: usize, payloadLen: usize, ret: usize,
 ): void;
 
 // @ts-ignore: decorator
-@external("granary:grain/host@0.1.0", "set-receive-timeout")
+@external("granary:grain/host@0.2.0", "set-receive-timeout")
 export declare function hostSetReceiveTimeout(millis: u64): void;
+
+// @ts-ignore: decorator
+@external("granary:grain/reminders@0.2.0", "set-reminder")
+export declare function hostSetReminder(name: usize, nameLen: usize, dueAfterMs: u64, periodMs: u64, ret: usize): void;
+
+// @ts-ignore: decorator
+@external("granary:grain/reminders@0.2.0", "cancel-reminder")
+export declare function hostCancelReminder(name: usize, nameLen: usize, ret: usize): void;
+
+// @ts-ignore: decorator
+@external("granary:grain/topics@0.2.0", "publish")
+export declare function hostPublish(
+  topic: usize, topicLen: usize, key: usize, keyLen: usize, payload: usize, payloadLen: usize, ret: usize,
+): void;

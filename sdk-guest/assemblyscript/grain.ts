@@ -21,8 +21,30 @@ export abstract class Grain {
   /** Handles one message; an error Reply is returned to the caller as a failed call. */
   abstract handle(method: string, payload: Uint8Array): Reply;
 
+  /**
+   * A reminder this grain set is due (setReminder). Delivered at least once: tick increases by
+   * one per firing, so a tick not above the last one seen is a repeat. A non-null result is an
+   * error, logged by the node; the reminder goes on.
+   */
+  receiveReminder(name: string, tick: u64): string | null {
+    return "this grain does not handle reminders (got \"" + name + "\", tick " + tick.toString() + ")";
+  }
+
+  /**
+   * An event on a topic this grain's kind subscribes to, in order per (topic, key). A non-null
+   * result is an error: the event is delivered again later, and the events after it wait.
+   */
+  receiveEvent(event: Event): string | null {
+    return "this grain does not handle events (got one on \"" + event.topic + "\")";
+  }
+
   /** Runs before the activation is dropped. State saved in handle is already durable. */
   deactivate(): void {}
+}
+
+/** One event of a subscribed topic; a sequence already seen on (topic, key) is a repeat. */
+export class Event {
+  constructor(readonly topic: string, readonly key: string, readonly sequence: u64, readonly payload: Uint8Array) {}
 }
 
 /** A handler's result: reply bytes, or an error message for the caller. */

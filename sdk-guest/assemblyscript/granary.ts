@@ -1,7 +1,8 @@
 // granary: write a grain in AssemblyScript. The one module a grain imports; the canonical ABI
 // behind it is written by hand (abi.ts). See README.md.
 
-export { Grain, Reply, register } from "./grain";
+export { Event, Grain, Reply, register } from "./grain";
+export { Cancelled, Published, cancelReminder, publish, setReminder } from "./reminders";
 export {
   CallError, CallErrorKind, CallResult, GrainId, LogLevel, call, loadObject, loadState, log,
   saveState, selfId, send, setReceiveTimeout,

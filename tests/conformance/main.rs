@@ -1,7 +1,6 @@
 //! One conformance suite for every language's `counter`, each on a real `granary dev`
-//! process driven by the real CLI. Prints a language x scenario table. The reminder and
-//! publish scenarios need the contract `granary:grain@0.2.0`: a counter built against 0.1.0
-//! shows `n/a` there (its SDK does not offer them yet), not a pass.
+//! process driven by the real CLI. Prints a language x scenario table. Every SDK targets
+//! `granary:grain@0.2.0`, so every counter runs every scenario, reminders and publish included.
 #![allow(clippy::unwrap_used)] // a test may panic where it must not fail
 
 #[path = "../support/mod.rs"]
@@ -15,18 +14,8 @@ use support::process::DevNode;
 const LANGUAGES: [&str; 7] = ["rust", "python", "js", "go", "c", "zig", "assemblyscript"];
 const SCENARIOS: [&str; 9] =
     ["add/get", "state kept", "bad payload", "self-id", "log", "call", "receive timeout", "reminders", "publish"];
-/// The scenarios that need `granary:grain@0.2.0`.
-const SINCE_0_2: [&str; 2] = ["reminders", "publish"];
-/// Marks a scenario a 0.1.0 counter cannot run.
-const NOT_APPLICABLE: &str = "n/a: the counter targets granary:grain@0.1.0";
 
 type Outcome = Result<(), String>;
-
-/// Whether the component at `wasm` targets `granary:grain@0.2.0` (imports its `host`).
-fn targets_0_2(wasm: &Path) -> bool {
-    let needle = b"granary:grain/host@0.2.0";
-    std::fs::read(wasm).is_ok_and(|bytes| bytes.windows(needle.len()).any(|window| window == needle))
-}
 
 fn expect(what: &str, got: &str, want: &str) -> Outcome {
     if got == want { Ok(()) } else { Err(format!("{what}: got {got:?}, want {want:?}")) }
@@ -60,13 +49,8 @@ fn live(node: &DevNode, grain: &str) -> bool {
 fn run_language(lang: &str, data: &Path) -> Vec<Outcome> {
     let wasm = component_path(lang, "counter");
     let file = wasm.to_str().expect("UTF-8 path").to_string();
-    let v2 = targets_0_2(&wasm);
     let mut node = DevNode::start(data, &[]);
-    let mut push = vec!["kind", "push", "counter", &file, "--idle-timeout", "500ms"];
-    if v2 {
-        push.extend(["--subscribe", "counter-adds"]);
-    }
-    let push = node.cli(&push);
+    let push = node.cli(&["kind", "push", "counter", &file, "--idle-timeout", "500ms", "--subscribe", "counter-adds"]);
     if !push.success {
         return vec![Err(format!("push failed: {}", push.stderr.trim_end())); SCENARIOS.len()];
     }
@@ -131,11 +115,6 @@ fn run_language(lang: &str, data: &Path) -> Vec<Outcome> {
         if live(&node, "counter/long") { Ok(()) } else { Err("counter/long ignored its 60 s receive timeout".into()) }
     })());
 
-    if !v2 {
-        results.extend(SINCE_0_2.map(|_| Err(NOT_APPLICABLE.to_string())));
-        node.stop();
-        return results;
-    }
     results.push((|| {
         let ticks = |node: &DevNode| -> Result<u64, String> {
             let got: serde_json::Value = serde_json::from_str(&reply(node, &["call", "counter/r1", "ticks"])?)
@@ -202,16 +181,13 @@ fn every_language_counter_passes_every_scenario() {
     for (lang, results) in &table {
         let cell = |result: &Outcome| match result {
             Ok(()) => "pass",
-            Err(why) if why == NOT_APPLICABLE => "n/a (0.1.0)",
             Err(_) => "FAIL",
         };
         let cells: Vec<&str> = results.iter().map(cell).collect();
         println!("| {lang} | {} |", cells.join(" | "));
         for (scenario, result) in SCENARIOS.iter().zip(results) {
-            match result {
-                Err(why) if why == NOT_APPLICABLE => {}
-                Err(why) => failures.push(format!("{lang} / {scenario}: {why}")),
-                Ok(()) => {}
+            if let Err(why) = result {
+                failures.push(format!("{lang} / {scenario}: {why}"));
             }
         }
     }

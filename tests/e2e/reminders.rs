@@ -68,11 +68,11 @@ fn a_ticker_keeps_ticking_across_a_sigkill_and_restart() {
 
 #[test]
 fn grains_built_against_0_1_0_run_beside_those_of_0_2_0() {
-    // AssemblyScript's SDK still targets 0.1.0: its counter is the living 0.1.0 component.
-    let old_counter = component_path("assemblyscript", "counter");
+    // A component built before 0.2.0: the AssemblyScript counter as its SDK built it then.
+    let old_counter = crate::support::repo_root().join("tests/fixtures/counter-0.1.0.wasm");
     let old = std::fs::read(&old_counter).unwrap();
     let contains = |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(contains(&old, "granary:grain/host@0.1.0"), "the AssemblyScript counter targets 0.1.0");
+    assert!(contains(&old, "granary:grain/host@0.1.0"), "the frozen counter targets 0.1.0");
     assert!(!contains(&old, "granary:grain/host@0.2.0"));
     assert!(contains(&std::fs::read(component_path("rust", "ticker")).unwrap(), "granary:grain/reminders@0.2.0"));
 

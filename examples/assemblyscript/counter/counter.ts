@@ -2,14 +2,17 @@
 // Implements the counter contract of examples/README.md, byte for byte.
 
 import {
-  GrainId, Grain, LogLevel, ObjectBuilder, Reply, badPayload, call, decodeUtf8, loadObject, log,
-  parseObject, quoteJson, register, saveState, selfId, setReceiveTimeout,
+  Event, GrainId, Grain, LogLevel, ObjectBuilder, Reply, badPayload, call, cancelReminder, decodeUtf8, loadObject,
+  log, parseObject, publish, quoteJson, register, saveState, selfId, setReceiveTimeout, setReminder,
 } from "../../../sdk-guest/assemblyscript/granary";
 
 export * from "../../../sdk-guest/assemblyscript/exports";
 
 class Counter extends Grain {
   total: i64 = 0;
+  // Reminder ticks this activation received (not saved), and the last tick counted.
+  ticks: u64 = 0;
+  lastTick: u64 = 0;
 
   // An identity never saved starts at 0. A state that is not {"total":N} fails the
   // activation rather than being overwritten.
@@ -33,7 +36,33 @@ class Counter extends Grain {
     }
     if (method == "call") return forwardCall(payload);
     if (method == "set-timeout") return applyTimeout(payload);
-    return Reply.err("unknown method \"" + method + "\": counter has add, get, whoami, log, call, set-timeout");
+    if (method == "remind") return remind(payload);
+    if (method == "unremind") {
+      const cancelled = cancelReminder("tick");
+      const error = cancelled.error;
+      if (error != null) return Reply.err(error);
+      return Reply.ok(new ObjectBuilder().bool("cancelled", cancelled.existed).toBytes());
+    }
+    if (method == "ticks") return Reply.ok(new ObjectBuilder().int("ticks", <i64>this.ticks).toBytes());
+    if (method == "publish") return publishEvent(payload);
+    return Reply.err(
+      "unknown method \"" + method + "\": counter has add, get, whoami, log, call, set-timeout, remind, unremind, ticks, publish",
+    );
+  }
+
+  // Counts each tick once: one not above the last one seen is a repeat.
+  receiveReminder(name: string, tick: u64): string | null {
+    if (tick > this.lastTick) {
+      this.ticks += 1;
+      this.lastTick = tick;
+    }
+    return null;
+  }
+
+  // An event {"n": N} on a subscribed topic adds N, as add does.
+  receiveEvent(event: Event): string | null {
+    const added = this.add(event.payload);
+    return added.isOk ? null : added.error;
   }
 
   private add(payload: Uint8Array): Reply {
@@ -74,6 +103,32 @@ function applyTimeout(payload: Uint8Array): Reply {
   if (millis < 0) return badPayload("millis must not be negative, got " + millis.toString());
   setReceiveTimeout(<u64>millis);
   return Reply.ok(quoteJson("ok"));
+}
+
+// {"period_ms": N}: sets the reminder "tick", first due after N ms, then every N ms.
+function remind(payload: Uint8Array): Reply {
+  const request = parseObject(payload);
+  const period = request.getInt("period_ms");
+  const error = request.error;
+  if (error != null) return Reply.err(error);
+  if (period < 0) return badPayload("period_ms must not be negative, got " + period.toString());
+  const setError = setReminder("tick", <u64>period, <u64>period);
+  if (setError != null) return Reply.err(setError);
+  return Reply.ok(quoteJson("ok"));
+}
+
+// {"topic": T, "key": K, "payload": <json>}: publishes the payload, replies {"sequence":N}.
+function publishEvent(payload: Uint8Array): Reply {
+  const request = parseObject(payload);
+  const topic = request.getString("topic");
+  const key = request.getString("key");
+  const error = request.error;
+  if (error != null) return Reply.err(error);
+  const body = request.getRaw("payload");
+  const published = publish(topic, key, body == null ? new Uint8Array(0) : body);
+  const publishError = published.error;
+  if (publishError != null) return Reply.err(publishError);
+  return Reply.ok(new ObjectBuilder().int("sequence", <i64>published.sequence).toBytes());
 }
 
 function totalJson(total: i64): Uint8Array {

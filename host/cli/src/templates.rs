@@ -42,10 +42,8 @@ const COMMON: [TemplateFile; 2] = [
     file(".gitignore", include_str!("../templates/gitignore")),
 ];
 
-/// The WIT contract a template builds against: `granary:grain@0.2.0`, or 0.1.0 for the
-/// languages whose SDK does not yet implement 0.2.0 (AssemblyScript).
-const WIT_0_2: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/grain.wit"));
-const WIT_0_1: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/v0.1.0/grain.wit"));
+/// The WIT contract every template builds against: `granary:grain@0.2.0`.
+const WIT: TemplateFile = file("wit/grain.wit", include_str!("../../../wit/grain.wit"));
 
 /// The Rust SDK travels with the project, as a path dependency beside the grain.
 const RUST: [TemplateFile; 14] = [
@@ -131,7 +129,7 @@ const ZIG: [TemplateFile; 7] = [
     file("granary/memory.zig", include_str!("../../../sdk-guest/zig/memory.zig")),
 ];
 
-const ASSEMBLYSCRIPT: [TemplateFile; 12] = [
+const ASSEMBLYSCRIPT: [TemplateFile; 13] = [
     file("__NAME__.ts", include_str!("../templates/assemblyscript/grain.ts")),
     script("build.sh", include_str!("../templates/assemblyscript/build.sh")),
     file("package.json", include_str!("../../../examples/assemblyscript/package.json")),
@@ -144,6 +142,7 @@ const ASSEMBLYSCRIPT: [TemplateFile; 12] = [
     file("granary/granary.ts", include_str!("../../../sdk-guest/assemblyscript/granary.ts")),
     file("granary/host.ts", include_str!("../../../sdk-guest/assemblyscript/host.ts")),
     file("granary/json.ts", include_str!("../../../sdk-guest/assemblyscript/json.ts")),
+    file("granary/reminders.ts", include_str!("../../../sdk-guest/assemblyscript/reminders.ts")),
 ];
 
 /// A typed project has its own README, its world in wit/world.wit and the contract in wit/deps.
@@ -226,8 +225,7 @@ impl Language {
             Language::Zig => &ZIG,
             Language::Assemblyscript => &ASSEMBLYSCRIPT,
         };
-        let wit = if !matches!(self, Language::Assemblyscript) { &WIT_0_2 } else { &WIT_0_1 };
-        COMMON.iter().chain(std::iter::once(wit)).chain(own)
+        COMMON.iter().chain(std::iter::once(&WIT)).chain(own)
     }
 
     /// The files of a typed project (`granary new LANG NAME --typed`), for the languages that

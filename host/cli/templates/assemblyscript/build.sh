@@ -24,7 +24,12 @@ fi
 mkdir -p build
 # The abort handler logs a bug before trapping, so the component imports nothing but the host.
 node "$asc" __NAME__.ts -O3 --runtime incremental --use abort=granary/abort/grainAbort -o build/core.wasm
-.venv/bin/wasm-tools component embed wit --world grain build/core.wasm -o build/embedded.wasm
+# AssemblyScript names an export after its function: give receive_reminder and receive_event
+# (and their cabi_post_) the canonical ABI's names, receive-reminder and receive-event.
+.venv/bin/wasm-tools print build/core.wasm \
+  | sed -E 's/\(export "(cabi_post_)?receive_(reminder|event)"/(export "\1receive-\2"/' \
+  | .venv/bin/wasm-tools parse -o build/renamed.wasm
+.venv/bin/wasm-tools component embed wit --world grain build/renamed.wasm -o build/embedded.wasm
 .venv/bin/wasm-tools component new build/embedded.wasm -o __NAME__.wasm.tmp
 mv __NAME__.wasm.tmp __NAME__.wasm
 echo "built $PWD/__NAME__.wasm"
