@@ -32,7 +32,7 @@ fn quick_bench_writes_json_markdown_and_plots() {
     assert!(report["git_revision"].as_str().is_some_and(|r| !r.is_empty()));
     let scenarios = report["scenarios"].as_array().expect("scenarios");
     let ids: Vec<&str> = scenarios.iter().filter_map(|s| s["id"].as_str()).collect();
-    for id in ["P1", "P2", "P3", "P4", "P5", "P7", "PD", "PL"] {
+    for id in ["P1", "P2", "P2R", "P3", "P4", "P5", "P7", "PD", "PL"] {
         assert!(ids.contains(&id), "{id} is reported: {ids:?}");
     }
     // The scenarios that write state run on each store, and say which.
@@ -43,6 +43,15 @@ fn quick_bench_writes_json_markdown_and_plots() {
             });
             assert!(named, "{id} ran on {store}");
         }
+    }
+    // Python and JavaScript counters: memory per live grain, each measured in a child process.
+    let density = scenarios.iter().find(|s| s["id"] == "P4").expect("P4");
+    for lang in ["python", "js"] {
+        let measured = density["figures"].as_array().expect("P4 figures").iter().any(|f| {
+            f["metric"].as_str().is_some_and(|m| m.starts_with(&format!("{lang} counter: memory per live grain")))
+                && f["granary"]["median"].as_f64().is_some_and(|bytes| bytes > 0.0)
+        });
+        assert!(measured, "P4 measures the {lang} counter: {density}");
     }
     for scenario in scenarios {
         let figures = scenario["figures"].as_array().expect("figures");
@@ -55,7 +64,14 @@ fn quick_bench_writes_json_markdown_and_plots() {
     }
     let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md");
     assert!(markdown.contains("| P1 warm call |"), "{markdown}");
-    for plot in ["p1-warm-call", "p2-cold-activation", "p3-remote-call", "p4-density", "p5-reload-timeline"] {
+    for plot in [
+        "p1-warm-call",
+        "p2-cold-activation",
+        "p2r-cold-across-members",
+        "p3-remote-call",
+        "p4-density",
+        "p5-reload-timeline",
+    ] {
         let svg = std::fs::read_to_string(out.join(format!("{plot}.svg"))).unwrap_or_else(|e| panic!("{plot}: {e}"));
         assert!(
             svg.starts_with("<svg") && svg.contains(r##"stroke="#0000FF" stroke-width="2""##),

@@ -4,13 +4,17 @@
 //! heap or memory mappings. Memory is PSS plus page tables. The steps start below the pool's
 //! cap on a stock kernel (about 9 000 live instances with `vm.max_map_count` 65 530); as root,
 //! `--max-map-count N` raises the limit for the run, so 100 000 live grains are measured
-//! rather than extrapolated.
+//! rather than extrapolated. The Python and JavaScript counters, where built, are measured
+//! the same way, each in a child process of its own, in fewer and smaller steps (an instance
+//! of either holds megabytes).
 
 use super::machine::resident_bytes;
 use super::raw::{RawGrain, RawHost};
 use super::report::{Better, Curve, Figures, Goal, ScenarioReport};
-use super::setup::{BenchNode, Options, counter_component, counter_grain};
+use super::setup::{BenchNode, Options, counter_component, counter_grain, pool};
+use super::store::StoreSpec;
 use anyhow::Context;
+use granary::config::NodeConfig;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,10 +30,61 @@ const ACTIVATORS: usize = 32;
 /// Which side a density probe measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Side {
-    /// Live Granary activations.
+    /// Live Granary activations of the Rust counter.
     Granary,
-    /// Raw wasmtime instances.
+    /// Raw wasmtime instances of the Rust counter.
     Raw,
+    /// Live Granary activations of the Python counter.
+    Python,
+    /// Live Granary activations of the JavaScript counter.
+    Js,
+}
+
+impl Side {
+    /// The example language whose counter the side activates.
+    fn language(self) -> &'static str {
+        match self {
+            Side::Granary | Side::Raw => "rust",
+            Side::Python => "python",
+            Side::Js => "js",
+        }
+    }
+
+    /// How the command line names the side.
+    fn name(self) -> &'static str {
+        match self {
+            Side::Granary => "granary",
+            Side::Raw => "raw",
+            Side::Python => "python",
+            Side::Js => "js",
+        }
+    }
+
+    /// Live instances after each step.
+    fn steps(self, options: &Options) -> Vec<usize> {
+        match self {
+            Side::Granary | Side::Raw => options.size(
+                vec![250, 500],
+                vec![
+                    1_000, 2_500, 5_000, 7_500, 9_000, 25_000, 50_000, 60_000, 70_000, 80_000, 100_000, 150_000,
+                    200_000, 300_000, 400_000,
+                ],
+            ),
+            Side::Python | Side::Js => options.size(vec![5, 10], vec![100, 250, 500]),
+        }
+    }
+
+    /// Activation slots asked of the pool: more than the steps fill (a Python or JavaScript
+    /// component holds several core instances and memories).
+    fn slots(self, options: &Options) -> u32 {
+        match self {
+            Side::Granary | Side::Raw => SLOTS,
+            Side::Python | Side::Js => {
+                let most = self.steps(options).last().copied().unwrap_or(0);
+                u32::try_from(most * 4 + 32).unwrap_or(SLOTS)
+            }
+        }
+    }
 }
 
 /// What a probe prints, one JSON line per step and a last line saying why it stopped.
@@ -40,36 +95,29 @@ enum ProbeLine {
     Stopped { reason: String },
 }
 
-fn steps(options: &Options) -> Vec<usize> {
-    options.size(
-        vec![250, 500],
-        vec![1_000, 2_500, 5_000, 7_500, 9_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000],
-    )
-}
-
 fn print(line: &ProbeLine) {
     println!("{}", serde_json::to_string(line).expect("probe lines serialize"));
 }
 
-/// Fills `live` up to `target` with `activators` concurrent activations of `activate(index)`.
-async fn fill<F, Fut>(live: &Arc<AtomicUsize>, target: usize, activate: F) -> anyhow::Result<()>
+/// Starts activations `activate(index)` until `started` reaches `target`, `ACTIVATORS` at once.
+async fn fill<F, Fut>(started: &Arc<AtomicUsize>, target: usize, activate: F) -> anyhow::Result<()>
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
 {
     let tasks: Vec<_> = (0..ACTIVATORS)
         .map(|_| {
-            let live = Arc::clone(live);
+            let started = Arc::clone(started);
             let activate = activate.clone();
             tokio::spawn(async move {
                 loop {
-                    let index = live.fetch_add(1, Ordering::Relaxed);
+                    let index = started.fetch_add(1, Ordering::Relaxed);
                     if index >= target {
-                        live.fetch_sub(1, Ordering::Relaxed);
+                        started.fetch_sub(1, Ordering::Relaxed);
                         return Ok(());
                     }
                     if let Err(e) = activate(index).await {
-                        live.fetch_sub(1, Ordering::Relaxed);
+                        started.fetch_sub(1, Ordering::Relaxed);
                         return Err(e);
                     }
                 }
@@ -87,11 +135,19 @@ where
 
 /// Runs in the child: activates the side's instances step by step, printing each step.
 pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
-    let component = counter_component(&options.grains, "rust")?;
-    let live = Arc::new(AtomicUsize::new(0));
+    let component = counter_component(&options.grains, side.language())?;
+    let steps = side.steps(options);
     let reason = match side {
-        Side::Granary => {
-            let bench = BenchNode::with_counter(&component, SLOTS).await?;
+        Side::Granary | Side::Python | Side::Js => {
+            // No memory budget: it charges each grain its whole linear memory, which would
+            // deactivate grains long before their resident memory fills the machine.
+            let slots = side.slots(options);
+            let bench = BenchNode::configured(&component, &StoreSpec::Memory, |config| NodeConfig {
+                pool: pool(slots),
+                memory_budget: u64::MAX,
+                ..config
+            })
+            .await?;
             let node = Arc::clone(&bench.node);
             let before = resident_bytes();
             let activate = move |index: usize| {
@@ -101,12 +157,14 @@ pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
                     Ok(())
                 }
             };
-            fill_steps(options, &live, before, activate).await
+            let live = || bench.node.router().directory().len();
+            fill_steps(&steps, before, activate, live).await
         }
         Side::Raw => {
-            let raw = Arc::new(RawHost::new(&component, SLOTS)?);
+            let raw = Arc::new(RawHost::new(&component, side.slots(options))?);
             let kept: Arc<std::sync::Mutex<Vec<RawGrain>>> = Arc::default();
             let before = resident_bytes();
+            let held = Arc::clone(&kept);
             let activate = move |_| {
                 let (raw, kept) = (Arc::clone(&raw), Arc::clone(&kept));
                 async move {
@@ -116,7 +174,8 @@ pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
                     Ok(())
                 }
             };
-            fill_steps(options, &live, before, activate).await
+            let live = || held.lock().unwrap_or_else(|p| p.into_inner()).len();
+            fill_steps(&steps, before, activate, live).await
         }
     };
     print(&ProbeLine::Stopped { reason });
@@ -124,18 +183,24 @@ pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
     std::process::exit(0);
 }
 
-/// Fills each step in turn; returns why it stopped.
-async fn fill_steps<F, Fut>(options: &Options, live: &Arc<AtomicUsize>, before: u64, activate: F) -> String
+/// Fills each step in turn, counting what is live after each by `live`; returns why it
+/// stopped.
+async fn fill_steps<F, Fut>(steps: &[usize], before: u64, activate: F, live: impl Fn() -> usize) -> String
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
 {
-    for target in steps(options) {
-        let filled = fill(live, target, activate.clone()).await;
+    let started = Arc::new(AtomicUsize::new(0));
+    for &target in steps {
+        let filled = fill(&started, target, activate.clone()).await;
         let rss_added = resident_bytes().saturating_sub(before);
-        print(&ProbeLine::Step { live: live.load(Ordering::Relaxed), rss_added });
+        let live_now = live();
+        print(&ProbeLine::Step { live: live_now, rss_added });
         if let Err(e) = filled {
-            return format!("activation {} failed: {e:#}", live.load(Ordering::Relaxed) + 1);
+            return format!("activation {} failed: {e:#}", started.load(Ordering::Relaxed) + 1);
+        }
+        if live_now < target {
+            return format!("{live_now} of {target} activations were live (the rest had been deactivated)");
         }
         if rss_added >= BUDGET {
             return "reached 4 GiB of resident memory".into();
@@ -158,6 +223,10 @@ impl Probed {
     fn per_grain(&self) -> f64 {
         self.steps.last().map_or(f64::NAN, |&(live, rss)| rss as f64 / live.max(1) as f64)
     }
+    /// The most live instances measured within the 4 GiB budget.
+    fn held_in_budget(&self) -> usize {
+        self.steps.iter().filter(|&&(_, rss)| rss <= BUDGET).map(|&(live, _)| live).max().unwrap_or(0)
+    }
     /// Live instances the budget would hold at the measured cost per instance.
     fn fit_in_budget(&self) -> f64 {
         BUDGET as f64 / self.per_grain()
@@ -166,10 +235,7 @@ impl Probed {
 
 async fn run_probe(side: Side, options: &Options) -> anyhow::Result<Probed> {
     let exe = std::env::current_exe().context("cannot find the granary executable")?;
-    let side_name = match side {
-        Side::Granary => "granary",
-        Side::Raw => "raw",
-    };
+    let side_name = side.name();
     let mut command = tokio::process::Command::new(exe);
     command.args(["bench", "--density-probe", side_name, "--grains"]).arg(&options.grains);
     if options.quick {
@@ -204,13 +270,23 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         }
         None => None,
     };
-    let probed =
-        async { anyhow::Ok((run_probe(Side::Granary, options).await?, run_probe(Side::Raw, options).await?)) }.await;
+    let limit = super::machine::Machine::this_one().max_map_count.map_or("unknown".into(), |v| v.to_string());
+    let probed = async {
+        let (granary, raw) = (run_probe(Side::Granary, options).await?, run_probe(Side::Raw, options).await?);
+        let mut languages = Vec::new();
+        for side in [Side::Python, Side::Js] {
+            let built = counter_component(&options.grains, side.language()).is_ok();
+            languages.push((side, if built { Some(run_probe(side, options).await?) } else { None }));
+        }
+        anyhow::Ok((granary, raw, languages))
+    }
+    .await;
     if let Some(before) = restore {
         std::fs::write(MAX_MAP_COUNT, before.trim()).context("cannot restore vm.max_map_count")?;
     }
-    let (granary, raw) = probed?;
+    let (granary, raw, languages) = probed?;
     let mut figures = Figures::default();
+    let mut notes = Vec::new();
     figures.record("memory per live grain", "bytes", Better::Lower, granary.per_grain(), Some(raw.per_grain()));
     figures.record("live grains reached", "count", Better::Higher, granary.live() as f64, Some(raw.live() as f64));
     figures.record(
@@ -220,24 +296,40 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         granary.fit_in_budget(),
         Some(raw.fit_in_budget()),
     );
-    let held = granary.live().min(granary.fit_in_budget() as usize);
+    for (side, probed) in languages {
+        let Some(probed) = probed else {
+            notes.push(format!("{}: counter not built (./examples/build.sh {0})", side.language()));
+            continue;
+        };
+        figures.record(
+            &format!("{} counter: memory per live grain ({} live)", side.language(), probed.live()),
+            "bytes",
+            Better::Lower,
+            probed.per_grain(),
+            Some(granary.per_grain()),
+        );
+        notes.push(format!("{} stopped: {}", side.language(), probed.stopped));
+    }
+    let held = granary.held_in_budget();
     let mib = |steps: &[(usize, u64)]| steps.iter().map(|&(n, rss)| (n as f64, rss as f64 / 1048576.0)).collect();
     Ok(ScenarioReport {
         id: "P4",
         title: "density",
         setup: format!(
-            "each side in a child process; memory is PSS plus page tables; vm.max_map_count {}; state: memory",
-            super::machine::Machine::this_one().max_map_count.map_or("unknown".into(), |v| v.to_string())
+            "each side in a child process; memory is PSS plus page tables; vm.max_map_count {limit}; \
+             node memory budget off; state: memory"
         ),
-        baseline: "raw wasmtime instances of the same component, each kept live".into(),
+        baseline: "raw wasmtime instances of the same component, each kept live; for the Python and \
+                   JavaScript counters, the Rust counter's live grains"
+            .into(),
         repetitions: 1,
         figures: figures.finish(),
         goal: Some(Goal {
             text: "≥ 100 000 live Rust grains in 4 GiB",
-            measured: format!("{held} held ({:.1} KiB each)", granary.per_grain() / 1024.0),
+            measured: format!("{held} live measured within 4 GiB ({:.1} KiB each)", granary.per_grain() / 1024.0),
             met: held >= 100_000,
         }),
-        notes: vec![format!("granary stopped: {}; raw stopped: {}", granary.stopped, raw.stopped)],
+        notes: [vec![format!("granary stopped: {}; raw stopped: {}", granary.stopped, raw.stopped)], notes].concat(),
         curves: vec![
             Curve { plot: "p4-density", label: "granary".into(), points: mib(&granary.steps) },
             Curve { plot: "p4-density", label: "raw wasmtime".into(), points: mib(&raw.steps) },

@@ -8,6 +8,7 @@
 mod api;
 mod cluster_pair;
 mod cold;
+mod cold_remote;
 mod contended;
 mod density;
 mod durable;
@@ -52,6 +53,9 @@ pub enum Scenario {
     /// P2: cold activation against raw instantiate.
     #[value(alias = "p2")]
     Cold,
+    /// P2R: cold activation across members against cold activation on the hosting member.
+    #[value(alias = "p2r")]
+    ColdRemote,
     /// P3: calls between two members against tonic unary.
     #[value(alias = "p3")]
     Remote,
@@ -100,9 +104,10 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order a full run takes them.
-    pub const ALL: [Scenario; 17] = [
+    pub const ALL: [Scenario; 18] = [
         Scenario::Warm,
         Scenario::Cold,
+        Scenario::ColdRemote,
         Scenario::Remote,
         Scenario::Reload,
         Scenario::Native,
@@ -124,6 +129,7 @@ impl Scenario {
         match self {
             Scenario::Warm => Ok(vec![warm::run(options).await?]),
             Scenario::Cold => on_each_store(options, cold::run_on).await,
+            Scenario::ColdRemote => Ok(vec![cold_remote::run(options).await?]),
             Scenario::Remote => Ok(vec![remote::run(options).await?]),
             Scenario::Density => Ok(vec![density::run(options).await?]),
             Scenario::Reload => on_each_store(options, reload::run_on).await,
