@@ -81,6 +81,8 @@ async fn counters_move_as_calls_are_made_and_labels_stay_bounded() {
         "granary_live_grains",
         "granary_grain_memory_bytes",
         "granary_state_save_duration_seconds_count",
+        "granary_state_commits_total",
+        "granary_state_committed_writes_total",
         "granary_mailbox_depth",
         "granary_messages_forwarded_total",
         "granary_messages_retried_total",
@@ -103,6 +105,10 @@ async fn counters_move_as_calls_are_made_and_labels_stay_bounded() {
     assert_eq!(turns, 44.0, "every turn of the counter is timed");
     let saves = after.value("granary_state_save_duration_seconds_count", &[("store", "redb")]);
     assert!(saves >= 3.0, "the adds' saves are timed on the default store: {saves}");
+    let commits = after.value("granary_state_commits_total", &[("store", "redb")]);
+    let committed = after.value("granary_state_committed_writes_total", &[("store", "redb")]);
+    assert!(committed >= 7.0, "three adds' saves and four activations' epoch claims were committed: {committed}");
+    assert!((1.0..=committed).contains(&commits), "{commits} group commits made {committed} writes durable");
     assert_eq!(after.value("granary_cluster_members", &[("status", "up")]), 1.0);
     let examples = crate::support::example_count("rust");
     assert_eq!(after.labels_of("granary_kind_version_info", "kind").len(), examples, "one version per example kind");

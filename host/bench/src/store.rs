@@ -50,19 +50,12 @@ impl StoreSpec {
     /// Opens the store; a redb file goes into `dir`. A PostgreSQL database is shared by
     /// every run, so scenarios use identities of their own.
     pub async fn open(&self, dir: &Path) -> anyhow::Result<OpenStore> {
-        Ok(match self {
-            StoreSpec::Memory => OpenStore { store: Arc::new(MemoryStateStore::default()), commits: Vec::new() },
-            StoreSpec::Redb => {
-                let store = Arc::new(RedbStateStore::open(&dir.join("bench-state.redb"))?);
-                let commits = vec![Arc::clone(store.commit_stats())];
-                OpenStore { store, commits }
-            }
-            StoreSpec::Postgres(url) => {
-                let store = Arc::new(granary::state::PostgresStateStore::connect(url).await?);
-                let commits = store.commit_stats().into_iter().cloned().collect();
-                OpenStore { store, commits }
-            }
-        })
+        let store: Arc<dyn StateStore> = match self {
+            StoreSpec::Memory => Arc::new(MemoryStateStore::default()),
+            StoreSpec::Redb => Arc::new(RedbStateStore::open(&dir.join("bench-state.redb"))?),
+            StoreSpec::Postgres(url) => Arc::new(granary::state::PostgresStateStore::connect(url).await?),
+        };
+        Ok(OpenStore { commits: store.commit_stats(), store })
     }
 }
 

@@ -18,6 +18,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 
 /// Labels of a kind's own series.
@@ -73,6 +74,9 @@ pub struct Observed {
     pub versions: Vec<(String, String)>,
     /// The node's memory budget and what live grains hold of it.
     pub memory_budget: (i64, i64),
+    /// The state store's name, and the commits its group commit made with the writes in
+    /// them, since the node started (none for a store that does not batch).
+    pub commits: Option<(&'static str, u64, u64)>,
 }
 
 /// Every series a node exports, and the kinds' handles turns record through.
@@ -95,6 +99,8 @@ pub struct Metrics {
     versions: Family<KindVersionLabels, Gauge>,
     memory_budget: Gauge,
     memory_budget_used: Gauge,
+    state_commits: Family<StoreLabel, Counter>,
+    state_committed_writes: Family<StoreLabel, Counter>,
 }
 
 impl Metrics {
@@ -119,6 +125,8 @@ impl Metrics {
             versions: Family::default(),
             memory_budget: Gauge::default(),
             memory_budget_used: Gauge::default(),
+            state_commits: Family::default(),
+            state_committed_writes: Family::default(),
         };
         Arc::new(metrics.registered())
     }
@@ -146,6 +154,16 @@ impl Metrics {
             "How long a durable state save took, by store",
             Unit::Seconds,
             self.save_duration.clone(),
+        );
+        registry.register(
+            "state_commits",
+            "Group commits of the state store, each making a batch of writes durable at once",
+            self.state_commits.clone(),
+        );
+        registry.register(
+            "state_committed_writes",
+            "Saves, epoch claims and event changes made durable by group commits",
+            self.state_committed_writes.clone(),
         );
         registry.register("mailbox_depth", "Messages waiting for their turn on this node", self.mailbox_depth.clone());
         registry.register(
@@ -244,6 +262,12 @@ impl Metrics {
         }
         self.memory_budget.set(observed.memory_budget.0);
         self.memory_budget_used.set(observed.memory_budget.1);
+        if let Some((store, commits, writes)) = observed.commits {
+            let label = StoreLabel { store: store.to_string() };
+            // Totals the store counts itself: set as they stand, so concurrent scrapes agree.
+            self.state_commits.get_or_create(&label).inner().store(commits, Ordering::Relaxed);
+            self.state_committed_writes.get_or_create(&label).inner().store(writes, Ordering::Relaxed);
+        }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
         text

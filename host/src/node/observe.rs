@@ -1,5 +1,6 @@
 //! What `/metrics` reads from the node at a scrape: live grains, their memory and queued
-//! messages per kind, members by status, each kind's current version, the memory budget.
+//! messages per kind, members by status, each kind's current version, the memory budget, the
+//! state store's group commits.
 
 use super::Node;
 use crate::metrics::Observed;
@@ -21,5 +22,12 @@ pub fn observe(node: &Node) -> Observed {
     let budget = node.router.budget();
     let bytes = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
     observed.memory_budget = (bytes(budget.limit()), bytes(budget.used()));
+    let store = node.state_store();
+    let stats = store.commit_stats();
+    if !stats.is_empty() {
+        let (commits, writes) =
+            stats.iter().fold((0, 0), |(commits, writes), stats| (commits + stats.batches(), writes + stats.writes()));
+        observed.commits = Some((store.name(), commits, writes));
+    }
     observed
 }

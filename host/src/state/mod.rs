@@ -38,6 +38,7 @@ pub use reminders::{Fired, Reminder, ReminderStore};
 
 use crate::ids::GrainId;
 use std::fmt;
+use std::sync::Arc;
 
 /// The version of a grain's saved state; it increases by one with every write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,6 +118,12 @@ pub enum StateError {
 pub trait StateStore: ReminderStore + EventStore + Send + Sync + 'static {
     /// What kind of store it is (`memory`, `redb`, `postgres`), as metrics label it.
     fn name(&self) -> &'static str;
+
+    /// What group commit has done so far, one entry per batching queue; none for a store
+    /// that writes each change on its own.
+    fn commit_stats(&self) -> Vec<Arc<CommitStats>> {
+        Vec::new()
+    }
 
     /// The grain's saved state, or `None` if it never saved. Claims no epoch: for inspection.
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError>;

@@ -95,11 +95,6 @@ impl PostgresStateStore {
         });
         Ok(PostgresStateStore { connection, claims, saves })
     }
-
-    /// What group commit has done so far, saves and claims together.
-    pub fn commit_stats(&self) -> [&Arc<CommitStats>; 2] {
-        [self.saves.stats(), self.claims.stats()]
-    }
 }
 
 impl Connection {
@@ -193,6 +188,10 @@ impl PostgresStateStore {
 impl StateStore for PostgresStateStore {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    fn commit_stats(&self) -> Vec<Arc<CommitStats>> {
+        vec![Arc::clone(self.saves.stats()), Arc::clone(self.claims.stats())]
     }
 
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {

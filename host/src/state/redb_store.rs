@@ -98,11 +98,6 @@ impl RedbStateStore {
         self.submit(|reply| Write::Delivered { events, reply }).await
     }
 
-    /// What group commit has done so far.
-    pub fn commit_stats(&self) -> &Arc<CommitStats> {
-        self.writes.stats()
-    }
-
     async fn submit<T>(
         &self,
         write: impl FnOnce(oneshot::Sender<Result<T, StateError>>) -> Write,
@@ -226,6 +221,10 @@ impl StateStore for RedbStateStore {
         "redb"
     }
 
+    fn commit_stats(&self) -> Vec<Arc<CommitStats>> {
+        vec![Arc::clone(self.writes.stats())]
+    }
+
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
         let key = grain.to_string();
         read(&self.db, move |tx| stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)).await
@@ -278,7 +277,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(RedbStateStore::open(&dir.path().join("state.redb")).expect("open store"));
         suite::batch_mates_are_fenced_alone(Arc::clone(&store) as Arc<dyn StateStore>).await;
-        let stats = store.commit_stats();
+        let stats = &store.commit_stats()[0];
         assert!(stats.largest() > 1, "concurrent writes shared a commit: {stats:?}");
         assert!(stats.batches() < stats.writes(), "fewer commits than writes: {stats:?}");
     }
