@@ -162,7 +162,8 @@ pub async fn run(scenarios: &[Scenario], options: &Options, out: &Path, json: Op
         scenarios: Vec::new(),
     };
     for scenario in scenarios {
-        let name = format!("{scenario:?}").to_lowercase();
+        let name = clap::ValueEnum::to_possible_value(scenario)
+            .map_or_else(|| format!("{scenario:?}"), |value| value.get_name().to_string());
         eprintln!("bench: {name} ...");
         let started = std::time::Instant::now();
         let measured = scenario.run(options).await.with_context(|| format!("bench scenario {name} failed"))?;
