@@ -13,6 +13,11 @@ use tokio_postgres::{NoTls, Row};
 const POOL_SIZE: usize = 16;
 /// How long to wait for PostgreSQL when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Every statement is prepared once per connection, and its generic plan is index lookups by
+/// key; left to choose, PostgreSQL plans the batched save afresh at each execution, which cost
+/// more than running it (PD: 1.5k against 3.4k adds/s for one grain, 33k against 48k for 64).
+/// Added to the URL's own `options`.
+const GENERIC_PLANS: &str = "-c plan_cache_mode=force_generic_plan";
 
 /// The pool and what messages name it by.
 pub(super) struct Connection {
@@ -51,14 +56,25 @@ fn server_of(config: &tokio_postgres::Config) -> String {
     format!("{}/{}", hosts.join(","), config.get_dbname().unwrap_or_default())
 }
 
+/// The connection settings of `url`, with the defaults above where it sets none.
+fn config_of(url: &str) -> Result<tokio_postgres::Config, StateError> {
+    let mut config: tokio_postgres::Config =
+        url.parse().map_err(|e| StateError::Backend(format!("bad PostgreSQL URL: {}", describe(&e))))?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    let options = match config.get_options() {
+        Some(own) => format!("{own} {GENERIC_PLANS}"),
+        None => GENERIC_PLANS.to_string(),
+    };
+    config.options(&options);
+    Ok(config)
+}
+
 impl Connection {
     /// A pool for `url` (`postgres://user[:password]@host:port/db`); connects on first use.
     pub(super) fn open(url: &str) -> Result<Self, StateError> {
-        let mut config: tokio_postgres::Config =
-            url.parse().map_err(|e| StateError::Backend(format!("bad PostgreSQL URL: {}", describe(&e))))?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
+        let config = config_of(url)?;
         let server = server_of(&config);
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
@@ -94,5 +110,21 @@ impl Connection {
         let client = self.client().await?;
         let statement = client.prepare_cached(sql).await.map_err(|e| self.failed(&e))?;
         client.execute(&statement, params).await.map_err(|e| self.failed(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_ask_for_generic_plans_and_keep_the_urls_own_options() {
+        let plain = config_of("postgres://granary@127.0.0.1:5432/grains").expect("parses");
+        assert_eq!(plain.get_options(), Some(GENERIC_PLANS));
+        assert_eq!(plain.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
+        let own = config_of("postgres://granary@127.0.0.1/grains?options=-c%20search_path%3Dgrains&connect_timeout=3")
+            .expect("parses");
+        assert_eq!(own.get_options(), Some(format!("-c search_path=grains {GENERIC_PLANS}").as_str()));
+        assert_eq!(own.get_connect_timeout(), Some(&Duration::from_secs(3)));
     }
 }
