@@ -195,10 +195,10 @@ pub async fn run_on(options: &Options, store: &StoreSpec) -> anyhow::Result<Scen
         notes: vec![
             format!(
                 "{CONNECTIONS} connections over {COUNTERS} counters; the most is a closed loop for {length:?}, each \
-             open-loop rate runs {length:?} with latency from the intended send time (HDR histogram)"
+                 open-loop rate runs {length:?} with latency from the intended send time (HDR histogram)"
             ),
             "the load generator shares the node's cores here, which costs the adds (more work per request) \
-            more than the gets; the README also gives the ratio under wrk in a process of its own"
+             more than the gets; the README also gives the ratio under wrk in a process of its own"
                 .to_string(),
         ],
         curves: Vec::new(),
