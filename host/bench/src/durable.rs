@@ -118,13 +118,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
                 );
             }
             for &count in counts {
-                let before = bench.state.committed();
+                let before = bench.state.commits().unwrap_or_default();
                 let prefix = options.unique(&format!("durable-{repetition}-{count}"));
                 let (latencies, rate) = add_for(&bench.node, count, &prefix, length).await?;
-                let after = bench.state.committed();
-                let (committed_batches, committed_writes) = (after.0 - before.0, after.1 - before.1);
+                let after = bench.state.commits().unwrap_or_default();
+                let (committed_batches, committed_writes) =
+                    (after.batches - before.batches, after.writes - before.writes);
                 if count == *counts.last().expect("counts") {
-                    batches = (committed_batches, committed_writes, after.2);
+                    batches = (committed_batches, committed_writes, after.largest);
                 }
                 figures.record(&format!("adds/s, {count} grains"), "/s", Better::Higher, rate, floor);
                 figures.record(&format!("p99 latency, {count} grains"), "us", Better::Lower, latencies.p99_us(), None);

@@ -81,7 +81,7 @@ pub async fn run_on(options: &Options, spec: &StoreSpec) -> anyhow::Result<Scena
     };
     let bench = BenchNode::on_store(&component, CALLERS as u32 + 8, spec).await?;
     let node = &bench.node;
-    let store = Arc::clone(&bench.state.store);
+    let store = Arc::clone(&bench.state);
     let actor = activate(counter_grain(options.unique("native-kameo")), Arc::clone(&store)).await?;
     let grain = counter_grain(options.unique("native"));
     sequential(1_000, || add(&actor)).await?;

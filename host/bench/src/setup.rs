@@ -2,11 +2,12 @@
 //! examples/, and nodes with in-memory state whose grains never idle out during a run.
 
 use super::report::ScenarioReport;
-use super::store::{OpenStore, StoreSpec};
+use super::store::StoreSpec;
 use anyhow::Context;
 use granary::config::{KindSettings, NodeConfig, PoolSettings};
 use granary::ids::{GrainId, NodeId};
 use granary::node::Node;
+use granary::state::StateStore;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,7 +79,7 @@ pub fn long_lived() -> KindSettings {
 pub struct BenchNode {
     pub node: Arc<Node>,
     /// The node's state store.
-    pub state: OpenStore,
+    pub state: Arc<dyn StateStore>,
     data: tempfile::TempDir,
 }
 
@@ -114,7 +115,7 @@ impl BenchNode {
         let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
         let state = spec.open(data.path()).await?;
         let config = configure(NodeConfig::new(data.path()));
-        let node = Node::with_state_store(config, NodeId("bench".into()), Arc::clone(&state.store))?;
+        let node = Node::with_state_store(config, NodeId("bench".into()), Arc::clone(&state))?;
         node.push_kind(COUNTER, component.to_vec(), long_lived().into()).await?;
         Ok(BenchNode { node: Arc::new(node), state, data })
     }

@@ -1,7 +1,7 @@
 //! Which state store a scenario runs on: `--state memory,redb,postgres://...`. Every figure
 //! of a scenario that writes state names the store it was measured on.
 
-use granary::state::{CommitStats, MemoryStateStore, RedbStateStore, StateStore};
+use granary::state::{MemoryStateStore, RedbStateStore, StateStore};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -31,12 +31,6 @@ impl std::str::FromStr for StoreSpec {
     }
 }
 
-/// An open store, with its group-commit counters when it has them.
-pub struct OpenStore {
-    pub store: Arc<dyn StateStore>,
-    pub commits: Vec<Arc<CommitStats>>,
-}
-
 impl StoreSpec {
     /// The store's name in reports.
     pub fn name(&self) -> &'static str {
@@ -49,21 +43,11 @@ impl StoreSpec {
 
     /// Opens the store; a redb file goes into `dir`. A PostgreSQL database is shared by
     /// every run, so scenarios use identities of their own.
-    pub async fn open(&self, dir: &Path) -> anyhow::Result<OpenStore> {
-        let store: Arc<dyn StateStore> = match self {
+    pub async fn open(&self, dir: &Path) -> anyhow::Result<Arc<dyn StateStore>> {
+        Ok(match self {
             StoreSpec::Memory => Arc::new(MemoryStateStore::default()),
             StoreSpec::Redb => Arc::new(RedbStateStore::open(&dir.join("bench-state.redb"))?),
             StoreSpec::Postgres(url) => Arc::new(granary::state::PostgresStateStore::connect(url).await?),
-        };
-        Ok(OpenStore { commits: store.commit_stats(), store })
-    }
-}
-
-impl OpenStore {
-    /// Batches and writes committed so far, over every batcher of the store.
-    pub fn committed(&self) -> (u64, u64, u64) {
-        self.commits.iter().fold((0, 0, 0), |(batches, writes, largest), stats| {
-            (batches + stats.batches(), writes + stats.writes(), largest.max(stats.largest()))
         })
     }
 }

@@ -23,11 +23,6 @@ pub fn observe(node: &Node) -> Observed {
     let bytes = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
     observed.memory_budget = (bytes(budget.limit()), bytes(budget.used()));
     let store = node.state_store();
-    let stats = store.commit_stats();
-    if !stats.is_empty() {
-        let (commits, writes) =
-            stats.iter().fold((0, 0), |(commits, writes), stats| (commits + stats.batches(), writes + stats.writes()));
-        observed.commits = Some((store.name(), commits, writes));
-    }
+    observed.commits = store.commits().map(|totals| (store.name(), totals.batches, totals.writes));
     observed
 }

@@ -32,19 +32,35 @@ impl CommitStats {
         self.largest.fetch_max(size, Ordering::Relaxed);
     }
 
-    /// Batches committed.
-    pub fn batches(&self) -> u64 {
-        self.batches.load(Ordering::Relaxed)
+    /// What it has counted so far.
+    pub fn totals(&self) -> CommitTotals {
+        CommitTotals {
+            batches: self.batches.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            largest: self.largest.load(Ordering::Relaxed),
+        }
     }
+}
 
-    /// Writes committed in them.
-    pub fn writes(&self) -> u64 {
-        self.writes.load(Ordering::Relaxed)
-    }
+/// What group commit has done since the store opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommitTotals {
+    /// Batches committed, each one transaction (redb) or statement (PostgreSQL).
+    pub batches: u64,
+    /// Writes made durable by them.
+    pub writes: u64,
+    /// The most writes in one batch.
+    pub largest: u64,
+}
 
-    /// The largest batch.
-    pub fn largest(&self) -> u64 {
-        self.largest.load(Ordering::Relaxed)
+impl CommitTotals {
+    /// Two batchers of one store counted as one.
+    pub fn and(self, other: CommitTotals) -> CommitTotals {
+        CommitTotals {
+            batches: self.batches + other.batches,
+            writes: self.writes + other.writes,
+            largest: self.largest.max(other.largest),
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub mod reminders;
 pub mod suite;
 
 pub use events::{EventStore, EventStream, QueuedEvent};
-pub use group_commit::CommitStats;
+pub use group_commit::CommitTotals;
 pub use memory_store::MemoryStateStore;
 pub use open::{REDB_FILE, open};
 pub use postgres_store::PostgresStateStore;
@@ -38,7 +38,6 @@ pub use reminders::{Fired, Reminder, ReminderStore};
 
 use crate::ids::GrainId;
 use std::fmt;
-use std::sync::Arc;
 
 /// The version of a grain's saved state; it increases by one with every write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,10 +118,10 @@ pub trait StateStore: ReminderStore + EventStore + Send + Sync + 'static {
     /// What kind of store it is (`memory`, `redb`, `postgres`), as metrics label it.
     fn name(&self) -> &'static str;
 
-    /// What group commit has done so far, one entry per batching queue; none for a store
-    /// that writes each change on its own.
-    fn commit_stats(&self) -> Vec<Arc<CommitStats>> {
-        Vec::new()
+    /// What group commit has done so far; `None` for a store that writes each change on its
+    /// own.
+    fn commits(&self) -> Option<CommitTotals> {
+        None
     }
 
     /// The grain's saved state, or `None` if it never saved. Claims no epoch: for inspection.

@@ -5,7 +5,7 @@
 //! still one SQL statement, so two nodes racing for a grain are fenced by the database's row
 //! locks, not by anything in this process.
 
-use super::group_commit::{Batcher, CommitStats};
+use super::group_commit::{Batcher, CommitTotals};
 use super::postgres_connection::Connection;
 use super::postgres_schema;
 use super::{Claim, Epoch, Etag, StateError, StateStore, StoredState, refusal};
@@ -190,8 +190,8 @@ impl StateStore for PostgresStateStore {
         "postgres"
     }
 
-    fn commit_stats(&self) -> Vec<Arc<CommitStats>> {
-        vec![Arc::clone(self.saves.stats()), Arc::clone(self.claims.stats())]
+    fn commits(&self) -> Option<CommitTotals> {
+        Some(self.saves.stats().totals().and(self.claims.stats().totals()))
     }
 
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
