@@ -11,6 +11,11 @@ pub(super) const GRAIN_STATE: TableDefinition<&str, (u64, &[u8])> = TableDefinit
 /// transactions, so files from before epochs existed open unchanged.
 pub(super) const GRAIN_EPOCH: TableDefinition<&str, u64> = TableDefinition::new("grain_epoch");
 
+/// The store's own bookkeeping: name -> number.
+pub(super) const STORE_META: TableDefinition<&str, u64> = TableDefinition::new("store_meta");
+/// In `STORE_META`: the generation of the journal frames written since the last checkpoint.
+pub(super) const JOURNAL_GENERATION: &str = "journal_generation";
+
 /// (`kind/identity`, name) -> (due ms, period ms, next tick).
 pub(super) const REMINDERS: TableDefinition<(&str, &str), (u64, u64, u64)> = TableDefinition::new("reminders");
 /// (due ms, `kind/identity`, name): the reminders by when they are due.
@@ -26,6 +31,7 @@ pub(super) fn create_tables(db: &Database) -> Result<(), StateError> {
     let tx = db.begin_write().map_err(backend)?;
     tx.open_table(GRAIN_STATE).map_err(backend)?;
     tx.open_table(GRAIN_EPOCH).map_err(backend)?;
+    tx.open_table(STORE_META).map_err(backend)?;
     tx.open_table(REMINDERS).map_err(backend)?;
     tx.open_table(REMINDERS_DUE).map_err(backend)?;
     tx.open_table(EVENT_SEQUENCES).map_err(backend)?;

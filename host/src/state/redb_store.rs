@@ -1,81 +1,39 @@
-//! The embedded default `StateStore`: one redb file in the node's data dir. Saves, epoch
-//! claims and event publishes are group-committed: those that arrive together share one write
-//! transaction and one fsync, each checked on its own (saves against their epoch and etag),
-//! each answered once durable.
+//! The embedded default `StateStore`: one redb file in the node's data dir, and its journal
+//! beside it. Saves, epoch claims and event publishes are group-committed: those that arrive
+//! together share one write transaction and one flush, each checked on its own (saves against
+//! their epoch and etag), each answered once durable (see `redb_commit`).
 
 use super::group_commit::{CommitThread, CommitTotals};
-use super::redb_event_tables::EventTables;
-use super::redb_schema::{self, GRAIN_EPOCH, GRAIN_STATE};
+use super::redb_commit::{Committer, Write, recover, stored_state};
+use super::redb_journal::Journal;
+use super::redb_schema::{self, GRAIN_STATE};
 use super::redb_tx::{backend, read};
-use super::{Claim, Epoch, Etag, EventStream, StateError, StateStore, StoredState, next_etag, refusal};
+use super::{Claim, Epoch, Etag, EventStream, StateError, StateStore, StoredState};
 use crate::ids::GrainId;
-use redb::{Database, ReadableTable, Table};
-use std::collections::HashMap;
+use redb::Database;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
-/// Grain state in one redb file.
+/// Grain state in one redb file, with its journal at the same path ending `.journal`.
 pub struct RedbStateStore {
     pub(super) db: Arc<Database>,
     writes: CommitThread<Write>,
 }
 
-/// One write waiting for its batch.
-enum Write {
-    Claim {
-        grain: GrainId,
-        reply: oneshot::Sender<Result<Claim, StateError>>,
-    },
-    Save {
-        grain: GrainId,
-        bytes: Vec<u8>,
-        expected: Option<Etag>,
-        epoch: Epoch,
-        reply: oneshot::Sender<Result<Etag, StateError>>,
-    },
-    Delivered {
-        events: Vec<(EventStream, u64)>,
-        reply: oneshot::Sender<Result<(), StateError>>,
-    },
-    Publish {
-        topic: String,
-        key: String,
-        payload: Vec<u8>,
-        subscribers: Vec<String>,
-        reply: oneshot::Sender<Result<u64, StateError>>,
-    },
-}
-
-/// How one write is answered once its batch has committed (or failed to).
-type Answer = Box<dyn FnOnce(Result<(), StateError>) + Send>;
-
-/// The saved state under `key` in `table`, from a read or a write transaction.
-fn stored_state(
-    table: &impl ReadableTable<&'static str, (u64, &'static [u8])>,
-    key: &str,
-) -> Result<Option<StoredState>, StateError> {
-    let row = table.get(key).map_err(backend)?;
-    Ok(row.map(|row| {
-        let (etag, bytes) = row.value();
-        StoredState { bytes: bytes.to_vec(), etag: Etag(etag) }
-    }))
-}
-
-/// The current epoch under `key` in `table`.
-fn current_epoch(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Result<Epoch, StateError> {
-    Ok(Epoch(table.get(key).map_err(backend)?.map_or(0, |row| row.value())))
-}
-
 impl RedbStateStore {
-    /// Opens (or creates) the store file at `path`, with a thread of its own that commits.
+    /// Opens (or creates) the store file at `path`, replays its journal, and starts a thread of
+    /// its own that commits.
     pub fn open(path: &Path) -> Result<Self, StateError> {
         let db = Database::create(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
         redb_schema::create_tables(&db)?;
+        let journal_path = path.with_extension("journal");
+        let generation = recover(&db, &journal_path)?;
+        let journal = Journal::open(&journal_path, generation)
+            .map_err(|e| backend(format!("{}: {e}", journal_path.display())))?;
         let db = Arc::new(db);
-        let committing = Arc::clone(&db);
-        let mut known = Known::default();
-        let writes = CommitThread::start("granary-redb-commit", move |batch| commit(&committing, &mut known, batch))
+        let mut committer = Committer::new(Arc::clone(&db), journal);
+        let writes = CommitThread::start("granary-redb-commit", move |batch| committer.commit(batch))
             .map_err(|e| backend(format!("cannot start the commit thread: {e}")))?;
         Ok(RedbStateStore { db, writes })
     }
@@ -107,111 +65,6 @@ impl RedbStateStore {
             return Err(backend("the state store has stopped"));
         }
         outcome.await.map_err(|_| backend("the state store failed while committing"))?
-    }
-}
-
-/// Each recently written grain's epoch and etag as the file holds them, kept by the commit
-/// thread, the file's only writer, so a save is fenced without reading them back. Bounded: when
-/// full it starts afresh, and a grain it does not know is read from the file.
-#[derive(Default)]
-struct Known {
-    fences: HashMap<String, (Epoch, Option<Etag>)>,
-}
-
-/// The most grains `Known` holds before it starts afresh (about 100 bytes each).
-const KNOWN_GRAINS: usize = 100_000;
-
-impl Known {
-    fn remember(&mut self, key: String, fence: (Epoch, Option<Etag>)) {
-        if self.fences.len() >= KNOWN_GRAINS && !self.fences.contains_key(&key) {
-            self.fences.clear();
-        }
-        self.fences.insert(key, fence);
-    }
-}
-
-/// Applies every write of `batch` in one transaction, in order, each fenced on its own, and
-/// answers them once the transaction is durable (or all with the error if it is not).
-fn commit(db: &Database, known: &mut Known, batch: Vec<Write>) {
-    let mut answers: Vec<Answer> = Vec::with_capacity(batch.len());
-    let committed = (|| {
-        let tx = db.begin_write().map_err(backend)?;
-        {
-            let mut states = tx.open_table(GRAIN_STATE).map_err(backend)?;
-            let mut epochs = tx.open_table(GRAIN_EPOCH).map_err(backend)?;
-            let mut events = EventTables::open(&tx)?;
-            for write in batch {
-                answers.push(apply(&mut states, &mut epochs, &mut events, known, write));
-            }
-        }
-        tx.commit().map_err(backend)
-    })();
-    if committed.is_err() {
-        // What was remembered during the failed transaction never reached the file.
-        known.fences.clear();
-    }
-    for answer in answers {
-        answer(committed.clone());
-    }
-}
-
-/// Applies one write inside the batch's transaction; returns how to answer it once the batch
-/// commits (or fails).
-fn apply(
-    states: &mut Table<&'static str, (u64, &'static [u8])>,
-    epochs: &mut Table<&'static str, u64>,
-    events: &mut EventTables<'_>,
-    known: &mut Known,
-    write: Write,
-) -> Answer {
-    match write {
-        Write::Delivered { events: delivered, reply } => {
-            let removed = events.remove(&delivered);
-            Box::new(move |committed| {
-                reply.send(committed.and(removed)).ok();
-            })
-        }
-        Write::Publish { topic, key, payload, subscribers, reply } => {
-            let published = events.publish(&topic, &key, &payload, &subscribers);
-            Box::new(move |committed| {
-                reply.send(committed.and(published)).ok();
-            })
-        }
-        Write::Claim { grain, reply } => {
-            let key = grain.to_string();
-            let claimed = (|| {
-                let epoch = current_epoch(epochs, &key)?.next();
-                epochs.insert(key.as_str(), epoch.0).map_err(backend)?;
-                let saved = stored_state(states, &key)?;
-                known.remember(key, (epoch, saved.as_ref().map(|state| state.etag)));
-                Ok(Claim { epoch, saved })
-            })();
-            Box::new(move |committed| {
-                reply.send(committed.and(claimed)).ok();
-            })
-        }
-        Write::Save { grain, bytes, expected, epoch, reply } => {
-            let key = grain.to_string();
-            let saved = (|| {
-                let (current, actual) = match known.fences.get(&key) {
-                    Some(&fence) => fence,
-                    None => (
-                        current_epoch(epochs, &key)?,
-                        states.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0)),
-                    ),
-                };
-                if let Some(refused) = refusal(&grain, (epoch, expected), (current, actual)) {
-                    return Err(refused);
-                }
-                let etag = next_etag(actual);
-                states.insert(key.as_str(), (etag.0, bytes.as_slice())).map_err(backend)?;
-                known.remember(key, (current, Some(etag)));
-                Ok(etag)
-            })();
-            Box::new(move |committed| {
-                reply.send(committed.and(saved)).ok();
-            })
-        }
     }
 }
 
@@ -270,6 +123,36 @@ mod tests {
             store
         })
         .await;
+    }
+
+    #[tokio::test]
+    async fn acknowledged_writes_survive_a_crash_through_the_journal() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (live, crashed) = (dir.path().join("live"), dir.path().join("crashed"));
+        std::fs::create_dir_all(&live).expect("live dir");
+        std::fs::create_dir_all(&crashed).expect("crashed dir");
+        let store = RedbStateStore::open(&live.join("state.redb")).expect("open store");
+        let grains: Vec<GrainId> = (0..40).map(|n| suite::id(&format!("counter/crash-{n}"))).collect();
+        let mut etags = Vec::new();
+        for (n, grain) in grains.iter().enumerate() {
+            let claim = store.activate(grain).await.expect("activate");
+            let first = store.save(grain, b"first", None, claim.epoch).await.expect("first save");
+            let last = store.save(grain, format!("last-{n}").as_bytes(), Some(first), claim.epoch).await.expect("save");
+            etags.push((claim.epoch, last));
+        }
+        // What a crash leaves: the files as they are while the store runs, unflushed redb commits
+        // and all.
+        for file in ["state.redb", "state.journal"] {
+            std::fs::copy(live.join(file), crashed.join(file)).expect("copy the running store's files");
+        }
+        let restarted = RedbStateStore::open(&crashed.join("state.redb")).expect("open after the crash");
+        for (n, (grain, (epoch, etag))) in grains.iter().zip(etags).enumerate() {
+            let loaded = restarted.load(grain).await.expect("load");
+            assert_eq!(loaded, Some(StoredState { bytes: format!("last-{n}").into_bytes(), etag }), "{grain}");
+            let fenced = restarted.save(grain, b"stale", Some(etag), Epoch(epoch.0 - 1)).await;
+            assert!(matches!(fenced, Err(StateError::Fenced { .. })), "{grain}'s claimed epoch survived: {fenced:?}");
+        }
+        drop(store);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
