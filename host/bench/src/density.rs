@@ -1,7 +1,8 @@
 //! P4 density: live Rust counters activated in steps until 4 GiB of memory or the first
 //! failure, next to raw wasmtime instances of the same component. Each side runs in a child
 //! process of its own (`granary bench --density-probe SIDE`), so neither inherits the other's
-//! heap or memory mappings. Memory is PSS plus page tables. The steps start below the pool's
+//! heap or memory mappings. Memory is PSS plus page tables, without file-backed pages (code
+//! shared with other processes, whose share moves with them). The steps start below the pool's
 //! cap on a stock kernel (about 9 000 live instances with `vm.max_map_count` 65 530); as root,
 //! `--max-map-count N` raises the limit for the run, so 100 000 live grains are measured
 //! rather than extrapolated. The Python and JavaScript counters, where built, are measured
@@ -318,7 +319,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         id: "P4",
         title: "density",
         setup: format!(
-            "each side in a child process; memory is PSS plus page tables; vm.max_map_count {limit}; \
+            "each side in a child process; memory is PSS without file-backed pages, plus page tables; vm.max_map_count {limit}; \
              node memory budget off; state: memory"
         ),
         baseline: "raw wasmtime instances of the same component, each kept live; for the Python and \

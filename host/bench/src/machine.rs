@@ -60,19 +60,21 @@ pub fn git_revision() -> String {
     }
 }
 
-/// Resident set size of this process, from /proc/self/statm.
-/// What this process holds in memory: its proportional share of resident pages (PSS, so
-/// shared pages count once across processes) plus its page tables, which a process with many
-/// mappings grows and RSS leaves out.
+/// What this process holds in memory: its proportional share of resident anonymous and
+/// shared-memory pages (PSS, so shared pages count once across processes) plus its page
+/// tables, which a process with many mappings grows and RSS leaves out. File-backed pages
+/// (compiled code, libraries) are left out: their share moves whenever another process maps
+/// or unmaps the same files, and they do not grow with live grains.
 pub fn resident_bytes() -> u64 {
     let kib = |text: &str, name: &str| -> u64 {
         field(text, name).and_then(|value| value.split_whitespace().next().and_then(|n| n.parse().ok())).unwrap_or(0)
     };
-    let pss = kib(&read("/proc/self/smaps_rollup"), "Pss");
+    let rollup = read("/proc/self/smaps_rollup");
+    let (pss, pss_file) = (kib(&rollup, "Pss"), kib(&rollup, "Pss_File"));
     let page_tables = kib(&read("/proc/self/status"), "VmPTE");
     match pss {
         0 => rss_bytes() + page_tables * 1024,
-        pss => (pss + page_tables) * 1024,
+        pss => (pss.saturating_sub(pss_file) + page_tables) * 1024,
     }
 }
 

@@ -207,12 +207,10 @@ impl Committer {
 impl Drop for Committer {
     /// A store that stops checkpoints, so the next open has nothing to replay.
     fn drop(&mut self) {
-        if self.journal.holds_frames() {
-            if let Err(e) = self.commit_applying(Vec::new(), &mut Vec::new(), true) {
-                tracing::warn!(
-                    "the state store's last checkpoint failed (its journal is replayed at the next open): {e}"
-                );
-            }
+        if self.journal.holds_frames()
+            && let Err(e) = self.commit_applying(Vec::new(), &mut Vec::new(), true)
+        {
+            tracing::warn!("the state store's last checkpoint failed (its journal is replayed at the next open): {e}");
         }
     }
 }
