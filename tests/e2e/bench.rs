@@ -44,9 +44,9 @@ fn quick_bench_writes_json_markdown_and_plots() {
             assert!(named, "{id} ran on {store}");
         }
     }
-    // Python and JavaScript counters: memory per live grain, each measured in a child process.
+    // Every other language's counter: memory per live grain, each measured in a child process.
     let density = scenarios.iter().find(|s| s["id"] == "P4").expect("P4");
-    for lang in ["python", "js"] {
+    for lang in ["c", "zig", "assemblyscript", "go", "python", "js"] {
         let measured = density["figures"].as_array().expect("P4 figures").iter().any(|f| {
             f["metric"].as_str().is_some_and(|m| m.starts_with(&format!("{lang} counter: memory per live grain")))
                 && f["granary"]["median"].as_f64().is_some_and(|bytes| bytes > 0.0)

@@ -5,9 +5,14 @@
 //! shared with other processes, whose share moves with them). The steps start below the pool's
 //! cap on a stock kernel (about 9 000 live instances with `vm.max_map_count` 65 530); as root,
 //! `--max-map-count N` raises the limit for the run, so 100 000 live grains are measured
-//! rather than extrapolated. The Python and JavaScript counters, where built, are measured
-//! the same way, each in a child process of its own, in fewer and smaller steps (an instance
-//! of either holds megabytes).
+//! rather than extrapolated. Every other language's counter that is built is measured the same
+//! way, each in a child process of its own; Go, Python and JavaScript in fewer and smaller
+//! steps (an instance of each holds megabytes).
+//!
+//! A probe measures from a settled start: the allocator hands freed memory back at once
+//! (`MIMALLOC_PURGE_DELAY=0`), and the probe waits for the thread that compiled the kind to
+//! retire, since its memory is handed back only then. Measured from before that, a step could
+//! look free, or even negative.
 
 use super::machine::resident_bytes;
 use super::raw::{RawGrain, RawHost};
@@ -28,6 +33,9 @@ const SLOTS: u32 = 400_000;
 /// Activations made at once while filling a step.
 const ACTIVATORS: usize = 32;
 
+/// How long an idle blocking thread lives in tokio (its documented default, 10 s), and a margin.
+const COMPILE_THREAD_RETIRES: std::time::Duration = std::time::Duration::from_secs(11);
+
 /// Which side a density probe measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Side {
@@ -35,30 +43,41 @@ pub enum Side {
     Granary,
     /// Raw wasmtime instances of the Rust counter.
     Raw,
+    /// Live Granary activations of the C counter.
+    C,
+    /// Live Granary activations of the Zig counter.
+    Zig,
+    /// Live Granary activations of the AssemblyScript counter.
+    Assemblyscript,
+    /// Live Granary activations of the Go counter.
+    Go,
     /// Live Granary activations of the Python counter.
     Python,
     /// Live Granary activations of the JavaScript counter.
     Js,
 }
 
+/// The languages measured next to the Rust counter, in the order they run.
+const OTHER_LANGUAGES: [Side; 6] = [Side::C, Side::Zig, Side::Assemblyscript, Side::Go, Side::Python, Side::Js];
+
 impl Side {
     /// The example language whose counter the side activates.
     fn language(self) -> &'static str {
         match self {
             Side::Granary | Side::Raw => "rust",
+            Side::C => "c",
+            Side::Zig => "zig",
+            Side::Assemblyscript => "assemblyscript",
+            Side::Go => "go",
             Side::Python => "python",
             Side::Js => "js",
         }
     }
 
     /// How the command line names the side.
-    fn name(self) -> &'static str {
-        match self {
-            Side::Granary => "granary",
-            Side::Raw => "raw",
-            Side::Python => "python",
-            Side::Js => "js",
-        }
+    fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value().map_or_else(String::new, |value| value.get_name().to_string())
     }
 
     /// Live instances after each step.
@@ -71,18 +90,17 @@ impl Side {
                     200_000, 300_000, 400_000,
                 ],
             ),
-            // Quick runs measure 40 at least: with 10, the allocator handing back what compiling the
-            // kind used can outweigh what ten JavaScript grains add.
-            Side::Python | Side::Js => options.size(vec![20, 40], vec![100, 250, 500]),
+            Side::C | Side::Zig | Side::Assemblyscript => options.size(vec![100, 200], vec![1_000, 2_500]),
+            Side::Go | Side::Python | Side::Js => options.size(vec![20, 40], vec![100, 250, 500]),
         }
     }
 
     /// Activation slots asked of the pool: more than the steps fill (a Python or JavaScript
-    /// component holds several core instances and memories).
+    /// component, for one, holds several core instances and memories).
     fn slots(self, options: &Options) -> u32 {
         match self {
             Side::Granary | Side::Raw => SLOTS,
-            Side::Python | Side::Js => {
+            _ => {
                 let most = self.steps(options).last().copied().unwrap_or(0);
                 u32::try_from(most * 4 + 32).unwrap_or(SLOTS)
             }
@@ -141,49 +159,59 @@ pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
     let component = counter_component(&options.grains, side.language())?;
     let steps = side.steps(options);
     let reason = match side {
-        Side::Granary | Side::Python | Side::Js => {
-            // No memory budget: it charges each grain its whole linear memory, which would
-            // deactivate grains long before their resident memory fills the machine.
-            let slots = side.slots(options);
-            let bench = BenchNode::configured(&component, &StoreSpec::Memory, |config| NodeConfig {
-                pool: pool(slots),
-                memory_budget: u64::MAX,
-                ..config
-            })
-            .await?;
-            let node = Arc::clone(&bench.node);
-            let before = resident_bytes();
-            let activate = move |index: usize| {
-                let node = Arc::clone(&node);
-                async move {
-                    node.call(&counter_grain(format!("dense-{index}")), "get", Vec::new(), None).await?;
-                    Ok(())
-                }
-            };
-            let live = || bench.node.router().directory().len();
-            fill_steps(&steps, before, activate, live).await
-        }
-        Side::Raw => {
-            let raw = Arc::new(RawHost::new(&component, side.slots(options))?);
-            let kept: Arc<std::sync::Mutex<Vec<RawGrain>>> = Arc::default();
-            let before = resident_bytes();
-            let held = Arc::clone(&kept);
-            let activate = move |_| {
-                let (raw, kept) = (Arc::clone(&raw), Arc::clone(&kept));
-                async move {
-                    let mut grain = raw.activate().await?;
-                    grain.call("get", b"").await?;
-                    kept.lock().unwrap_or_else(|p| p.into_inner()).push(grain);
-                    Ok(())
-                }
-            };
-            let live = || held.lock().unwrap_or_else(|p| p.into_inner()).len();
-            fill_steps(&steps, before, activate, live).await
-        }
+        Side::Raw => raw_probe(&component, side.slots(options), &steps).await?,
+        _ => node_probe(&component, side.slots(options), &steps).await?,
     };
     print(&ProbeLine::Stopped { reason });
     // Exit without tearing down hundreds of thousands of instances one by one.
     std::process::exit(0);
+}
+
+/// Live Granary activations of `component` on a node of their own, filling `steps`; returns
+/// why it stopped.
+async fn node_probe(component: &[u8], slots: u32, steps: &[usize]) -> anyhow::Result<String> {
+    // No memory budget: it charges each grain its whole linear memory, which would
+    // deactivate grains long before their resident memory fills the machine.
+    let bench = BenchNode::configured(component, &StoreSpec::Memory, |config| NodeConfig {
+        pool: pool(slots),
+        memory_budget: u64::MAX,
+        ..config
+    })
+    .await?;
+    tokio::time::sleep(COMPILE_THREAD_RETIRES).await;
+    let node = Arc::clone(&bench.node);
+    let before = resident_bytes();
+    let activate = move |index: usize| {
+        let node = Arc::clone(&node);
+        async move {
+            node.call(&counter_grain(format!("dense-{index}")), "get", Vec::new(), None).await?;
+            Ok(())
+        }
+    };
+    let live = || bench.node.router().directory().len();
+    Ok(fill_steps(steps, before, activate, live).await)
+}
+
+/// Raw wasmtime instances of `component`, kept live, filling `steps`; returns why it stopped.
+async fn raw_probe(component: &[u8], slots: u32, steps: &[usize]) -> anyhow::Result<String> {
+    // Compiled on a thread that then retires, as the node sides compile theirs.
+    let component = component.to_vec();
+    let raw = Arc::new(tokio::task::spawn_blocking(move || RawHost::new(&component, slots)).await??);
+    tokio::time::sleep(COMPILE_THREAD_RETIRES).await;
+    let kept: Arc<std::sync::Mutex<Vec<RawGrain>>> = Arc::default();
+    let before = resident_bytes();
+    let held = Arc::clone(&kept);
+    let activate = move |_| {
+        let (raw, kept) = (Arc::clone(&raw), Arc::clone(&kept));
+        async move {
+            let mut grain = raw.activate().await?;
+            grain.call("get", b"").await?;
+            kept.lock().unwrap_or_else(|p| p.into_inner()).push(grain);
+            Ok(())
+        }
+    };
+    let live = || held.lock().unwrap_or_else(|p| p.into_inner()).len();
+    Ok(fill_steps(steps, before, activate, live).await)
 }
 
 /// Fills each step in turn, counting what is live after each by `live`; returns why it
@@ -219,12 +247,23 @@ struct Probed {
 }
 
 impl Probed {
+    fn first_live(&self) -> usize {
+        self.steps.first().map_or(0, |s| s.0)
+    }
     fn live(&self) -> usize {
         self.steps.iter().map(|s| s.0).max().unwrap_or(0)
     }
-    /// Resident bytes per live instance at the largest step.
+    /// Resident bytes each further live instance adds: the slope from the first step to the
+    /// last, so the kind's one-time costs (its memory images, made at the first activation)
+    /// stay in the first step; with one step, that step's bytes per instance.
     fn per_grain(&self) -> f64 {
-        self.steps.last().map_or(f64::NAN, |&(live, rss)| rss as f64 / live.max(1) as f64)
+        match (self.steps.first(), self.steps.last()) {
+            (Some(&(first, first_rss)), Some(&(last, last_rss))) if last > first => {
+                (last_rss as f64 - first_rss as f64) / (last - first) as f64
+            }
+            (_, Some(&(live, rss))) => rss as f64 / live.max(1) as f64,
+            _ => f64::NAN,
+        }
     }
     /// The most live instances measured within the 4 GiB budget.
     fn held_in_budget(&self) -> usize {
@@ -240,7 +279,8 @@ async fn run_probe(side: Side, options: &Options) -> anyhow::Result<Probed> {
     let exe = std::env::current_exe().context("cannot find the granary executable")?;
     let side_name = side.name();
     let mut command = tokio::process::Command::new(exe);
-    command.args(["bench", "--density-probe", side_name, "--grains"]).arg(&options.grains);
+    command.args(["bench", "--density-probe", &side_name, "--grains"]).arg(&options.grains);
+    command.env("MIMALLOC_PURGE_DELAY", "0");
     if options.quick {
         command.arg("--quick");
     }
@@ -277,7 +317,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
     let probed = async {
         let (granary, raw) = (run_probe(Side::Granary, options).await?, run_probe(Side::Raw, options).await?);
         let mut languages = Vec::new();
-        for side in [Side::Python, Side::Js] {
+        for side in OTHER_LANGUAGES {
             let built = counter_component(&options.grains, side.language()).is_ok();
             languages.push((side, if built { Some(run_probe(side, options).await?) } else { None }));
         }
@@ -305,7 +345,12 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
             continue;
         };
         figures.record(
-            &format!("{} counter: memory per live grain ({} live)", side.language(), probed.live()),
+            &format!(
+                "{} counter: memory per live grain ({} to {} live)",
+                side.language(),
+                probed.first_live(),
+                probed.live()
+            ),
             "bytes",
             Better::Lower,
             probed.per_grain(),
@@ -319,11 +364,11 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         id: "P4",
         title: "density",
         setup: format!(
-            "each side in a child process; memory is PSS without file-backed pages, plus page tables; vm.max_map_count {limit}; \
+            "each side in a child process, measured from a settled start; per grain: the slope from the first step to the last; memory is PSS without file-backed pages, plus page tables; vm.max_map_count {limit}; \
              node memory budget off; state: memory"
         ),
-        baseline: "raw wasmtime instances of the same component, each kept live; for the Python and \
-                   JavaScript counters, the Rust counter's live grains"
+        baseline: "raw wasmtime instances of the same component, each kept live; for every other \
+                   language's counter, the Rust counter's live grains"
             .into(),
         repetitions: 1,
         figures: figures.finish(),

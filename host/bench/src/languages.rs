@@ -2,19 +2,18 @@
 //! next to the Rust counter measured in the same run.
 
 use super::load::sequential;
-use super::machine::resident_bytes;
 use super::report::{Better, Curve, Figures, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
 
 /// Rust first: it is every other language's baseline.
 const LANGUAGES: [&str; 7] = ["rust", "c", "zig", "assemblyscript", "go", "python", "js"];
 
-/// Per repetition: p50 cold activation and p50 warm call (µs), resident bytes added per
-/// activation; and once: the component's size and the node's start with its compile (ms).
+/// Per repetition: p50 cold activation and p50 warm call (µs); and once: the component's size
+/// and the node's start with its compile (ms). Memory per live grain is P4's, measured in a
+/// child process per language from a settled start.
 struct Measured {
     cold: Vec<f64>,
     warm: Vec<f64>,
-    resident: Vec<f64>,
     size: f64,
     compile: f64,
 }
@@ -28,16 +27,14 @@ async fn measure(component: &[u8], options: &Options, curves: &mut Vec<Curve>, l
     let compile = started.elapsed().as_secs_f64() * 1e3;
     let node = &bench.node;
     let size = component.len() as f64;
-    let mut measured = Measured { cold: Vec::new(), warm: Vec::new(), resident: Vec::new(), size, compile };
+    let mut measured = Measured { cold: Vec::new(), warm: Vec::new(), size, compile };
     for repetition in 0..options.repetitions {
-        let before = resident_bytes();
         let mut identities = (0..cold_calls).map(|i| counter_grain(format!("cold-{repetition}-{i}")));
         let (cold, _) = sequential(cold_calls, || {
             let grain = identities.next().expect("one identity per call");
             async move { node.call(&grain, "get", Vec::new(), None).await }
         })
         .await?;
-        measured.resident.push(resident_bytes().saturating_sub(before) as f64 / cold_calls as f64);
         let warm_grain = counter_grain(format!("cold-{repetition}-0"));
         let (warm, _) = sequential(warm_calls, || node.call(&warm_grain, "get", Vec::new(), None)).await?;
         measured.cold.push(cold.p50_us());
@@ -73,7 +70,7 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
         figures.record(&format!("{lang}: node start + compile"), "ms", Better::Lower, compile, Some(rust_compile));
         for repetition in 0..options.repetitions {
             let (m, r) = (&measured, rust_or_self);
-            let (cold, warm, resident) = (m.cold[repetition], m.warm[repetition], m.resident[repetition]);
+            let (cold, warm) = (m.cold[repetition], m.warm[repetition]);
             figures.record(
                 &format!("{lang}: cold activation p50"),
                 "us",
@@ -82,8 +79,6 @@ pub async fn run(options: &Options) -> anyhow::Result<ScenarioReport> {
                 Some(r.cold[repetition]),
             );
             figures.record(&format!("{lang}: warm call p50"), "us", Better::Lower, warm, Some(r.warm[repetition]));
-            let metric = format!("{lang}: resident memory per live grain");
-            figures.record(&metric, "bytes", Better::Lower, resident, Some(r.resident[repetition]));
         }
         rust.get_or_insert(measured);
     }

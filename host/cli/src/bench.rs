@@ -13,7 +13,7 @@ pub struct BenchArgs {
     /// Also write the JSON report to FILE.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Small samples, one repetition: proves the harness runs (under a minute), measures little.
+    /// Small samples, one repetition: proves the harness runs (a few minutes), measures little.
     #[arg(long)]
     quick: bool,
     /// Times each scenario is measured, next to its baseline each time [default: 5, 1 with --quick].
