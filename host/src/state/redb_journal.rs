@@ -110,17 +110,13 @@ impl Journal {
     /// Writes `frame` after the others and flushes it to disk; returns its length. Until
     /// [`Journal::keep`] is called with it, the next frame overwrites it.
     pub fn write(&mut self, frame: &Frame) -> io::Result<u64> {
-        let bytes = self.encode_checked(frame)?;
-        self.file.write_all_at(&bytes, self.end)?;
-        self.file.sync_data()?;
-        Ok(bytes.len() as u64)
-    }
-
-    fn encode_checked(&self, frame: &Frame) -> io::Result<Vec<u8>> {
         if !self.fits(frame) {
             return Err(io::Error::other("the batch does not fit in the journal"));
         }
-        Ok(frame.encode(self.generation))
+        let bytes = frame.encode(self.generation);
+        self.file.write_all_at(&bytes, self.end)?;
+        self.file.sync_data()?;
+        Ok(bytes.len() as u64)
     }
 
     /// Keeps the frame just written, of `length` bytes: the next one goes after it.
