@@ -12,7 +12,8 @@
 //! A probe measures from a settled start: the allocator hands freed memory back at once
 //! (`MIMALLOC_PURGE_DELAY=0`), and the probe waits for the thread that compiled the kind to
 //! retire, since its memory is handed back only then. Measured from before that, a step could
-//! look free, or even negative.
+//! look free, or even negative. The probe runs on a runtime of its own whose idle blocking
+//! threads retire within a fraction of a second, rather than tokio's default 10 s.
 
 use super::machine::resident_bytes;
 use super::raw::{RawGrain, RawHost};
@@ -24,6 +25,7 @@ use granary::config::NodeConfig;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use tokio::io::AsyncBufReadExt;
 
 /// The memory budget the scenario fills.
@@ -33,8 +35,10 @@ const SLOTS: u32 = 400_000;
 /// Activations made at once while filling a step.
 const ACTIVATORS: usize = 32;
 
-/// How long an idle blocking thread lives in tokio (its documented default, 10 s), and a margin.
-const COMPILE_THREAD_RETIRES: std::time::Duration = std::time::Duration::from_secs(11);
+/// How long an idle blocking thread of the probe's runtime lives.
+const BLOCKING_THREAD_KEEP_ALIVE: Duration = Duration::from_millis(200);
+/// How long a probe waits after compiling, for the compiling thread to retire.
+const COMPILE_THREAD_RETIRES: Duration = Duration::from_secs(1);
 
 /// Which side a density probe measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -154,8 +158,21 @@ where
     first_error.map_or(Ok(()), Err)
 }
 
-/// Runs in the child: activates the side's instances step by step, printing each step.
+/// Runs in the child: activates the side's instances step by step, printing each step, on a
+/// runtime of the probe's own (see the module's notes).
 pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
+    let options = options.clone();
+    let on_own_runtime = move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_keep_alive(BLOCKING_THREAD_KEEP_ALIVE)
+            .build()?;
+        runtime.block_on(measure(side, &options))
+    };
+    tokio::task::spawn_blocking(on_own_runtime).await?
+}
+
+async fn measure(side: Side, options: &Options) -> anyhow::Result<()> {
     let component = counter_component(&options.grains, side.language())?;
     let steps = side.steps(options);
     let reason = match side {
