@@ -172,6 +172,7 @@ pub async fn probe(side: Side, options: &Options) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(on_own_runtime).await?
 }
 
+/// The probe itself: compiles the side's kind, waits for the compiling thread to retire, fills the steps.
 async fn measure(side: Side, options: &Options) -> anyhow::Result<()> {
     let component = counter_component(&options.grains, side.language())?;
     let steps = side.steps(options);
