@@ -10,14 +10,20 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . "$root/examples/lib/common.sh"
-apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev chromium
+# Runs one step and says how long it took, so a slow run shows where its time went.
+step() {
+  local since=$SECONDS
+  "$@"
+  echo "==> $1 took $((SECONDS - since))s"
+}
+step apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev chromium
 # Stock clients the tests drive: a reflection v1alpha client and a Prometheus text parser.
-pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
+step pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
 # The dashboard's browser test drives Debian's chromium with playwright-core from npm.
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
-./examples/build.sh
-./sdk-guest/test.sh
-cargo test --release --workspace "$@"
-./deploy/check.sh
-./host/fuzz/run.sh "${GRANARY_FUZZ_SECONDS:-30}"
-./sdk-guest/fuzz.sh "${GRANARY_FUZZ_SECONDS:-30}"
+step ./examples/build.sh
+step ./sdk-guest/test.sh
+step cargo test --release --workspace "$@"
+step ./deploy/check.sh
+step ./host/fuzz/run.sh "${GRANARY_FUZZ_SECONDS:-30}"
+step ./sdk-guest/fuzz.sh "${GRANARY_FUZZ_SECONDS:-30}"

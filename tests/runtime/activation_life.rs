@@ -1,6 +1,6 @@
-//! The life of one activation, on a fake instance under paused tokio time: it idles out after
-//! exactly its receive timeout (or the one its grain set), stops when its kind is superseded
-//! or its grain moves, and then hands back, in order, every message it did not run.
+//! The life of one activation, on a fake instance in real time with short timeouts: it idles
+//! out after its receive timeout (or the one its grain set) and not before, stops when its kind
+//! is superseded or its grain moves, and then hands back, in order, every message it did not run.
 
 use granary::activation::{Activation, ActivationStats, Directory, Instance, Leftovers, Pid, Started, Stop, Turns};
 use granary::error::CallError;
@@ -14,9 +14,12 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+/// The kind's receive timeout where a test does not wait for it.
 const IDLE: Duration = Duration::from_secs(60);
+/// The receive timeout a grain sets with `set-timeout`.
+const GRAIN_TIMEOUT: Duration = Duration::from_millis(300);
 
-/// Records what it ran; `set-timeout` sets a receive timeout of 5 s.
+/// Records what it ran; `set-timeout` sets a receive timeout of [`GRAIN_TIMEOUT`].
 struct FakeInstance {
     log: Arc<Mutex<Vec<String>>>,
     receive_timeout: Option<Duration>,
@@ -31,7 +34,7 @@ impl Instance for FakeInstance {
     ) -> Result<Result<Vec<u8>, String>, Fault> {
         self.log.lock().unwrap().push(method.to_string());
         if method == "set-timeout" {
-            self.receive_timeout = Some(Duration::from_secs(5));
+            self.receive_timeout = Some(GRAIN_TIMEOUT);
         }
         Ok(Ok(method.as_bytes().to_vec()))
     }
@@ -69,7 +72,8 @@ fn grain() -> GrainId {
 }
 
 impl Harness {
-    fn start() -> Harness {
+    /// Starts the activation with `idle_timeout` as its kind's receive timeout.
+    fn start(idle_timeout: Duration) -> Harness {
         let directory = Arc::new(Directory::new(16));
         let log = Arc::new(Mutex::new(Vec::new()));
         let (superseded, superseded_rx) = oneshot::channel::<()>();
@@ -78,7 +82,7 @@ impl Harness {
         let started = Started {
             instance,
             version: Version::of(b"fake"),
-            idle_timeout: IDLE,
+            idle_timeout,
             superseded: Box::pin(async move {
                 superseded_rx.await.ok();
             }),
@@ -130,36 +134,44 @@ impl Harness {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_idle_activation_stops_after_exactly_its_receive_timeout() {
-    let mut harness = Harness::start();
+#[tokio::test]
+async fn an_idle_activation_stops_after_its_receive_timeout_and_not_before() {
+    let idle = Duration::from_millis(800);
+    let mut harness = Harness::start(idle);
+    // Its idle deadline is set after this turn, so it lies at least `idle` after `sent`.
+    let sent = Instant::now();
     assert_eq!(harness.call("ping").await, b"ping");
-    let last_message = Instant::now();
-    tokio::time::advance(IDLE - Duration::from_millis(1)).await;
-    tokio::task::yield_now().await;
-    assert!(!harness.task.is_finished(), "still live just before the receive timeout");
-    assert_eq!(harness.directory.len(), 1);
-    let leftovers = (&mut harness.task).await.expect("the task ends");
+    tokio::time::sleep(idle / 2).await;
+    let finished = harness.task.is_finished();
+    if sent.elapsed() < idle {
+        assert!(!finished, "still live before its receive timeout");
+        assert_eq!(harness.directory.len(), 1);
+    }
+    let leftovers =
+        tokio::time::timeout(idle * 20, &mut harness.task).await.expect("it stops once idle").expect("the task ends");
+    assert!(sent.elapsed() >= idle, "it stopped at the timeout, not before");
     assert_eq!(leftovers.stop, Stop::Idle);
     assert!(leftovers.messages.is_empty());
-    assert_eq!(last_message.elapsed(), IDLE, "it stopped at the timeout, not later");
     assert_eq!(harness.ran(), ["ping", "deactivate"]);
     assert!(harness.directory.is_empty(), "it left the directory");
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn a_receive_timeout_the_grain_set_replaces_the_kinds() {
-    let mut harness = Harness::start();
+    let mut harness = Harness::start(IDLE);
+    let sent = Instant::now();
     harness.call("set-timeout").await;
-    let since = Instant::now();
-    let leftovers = (&mut harness.task).await.expect("the task ends");
+    let leftovers = tokio::time::timeout(IDLE / 2, &mut harness.task)
+        .await
+        .expect("it stops after the grain's timeout, long before the kind's")
+        .expect("the task ends");
     assert_eq!(leftovers.stop, Stop::Idle);
-    assert_eq!(since.elapsed(), Duration::from_secs(5));
+    assert!(sent.elapsed() >= GRAIN_TIMEOUT, "not before the grain's timeout");
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn a_superseded_activation_hands_back_its_queued_messages_in_order() {
-    let mut harness = Harness::start();
+    let mut harness = Harness::start(IDLE);
     harness.call("first").await;
     // Queued while the activation's task is not running: it stops before running them.
     let answers = [harness.post("a").await, harness.post("b").await, harness.post("c").await];
@@ -176,9 +188,9 @@ async fn a_superseded_activation_hands_back_its_queued_messages_in_order() {
     }
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn a_moved_activation_hands_over_what_it_held() {
-    let mut harness = Harness::start();
+    let mut harness = Harness::start(IDLE);
     let answer = harness.post("queued").await;
     harness.moved.take().expect("once").send(()).ok();
     let leftovers = (&mut harness.task).await.expect("the task ends");
