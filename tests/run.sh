@@ -3,9 +3,10 @@
 # servers), chromium and playwright-core for the dashboard's browser test, the stock
 # Python clients the tests drive, and protoc with its well-known protos
 # (etcd-client's build compiles etcd's), builds the example grains (installing their
-# toolchains on first use), runs the guest SDKs' native unit tests, then the workspace's
-# tests in release mode, validates deploy/ offline, and fuzzes the parsers that face the
-# network and the SDKs' JSON helpers for GRANARY_FUZZ_SECONDS each (default 30).
+# toolchains on first use) while cargo compiles the tests, runs the guest SDKs' native unit
+# tests, then the workspace's tests in release mode, validates deploy/ offline, and fuzzes
+# the parsers that face the network and the SDKs' JSON helpers for GRANARY_FUZZ_SECONDS each
+# (default 30), side by side where each takes one core.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -21,7 +22,17 @@ step apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev chromiu
 step pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
 # The dashboard's browser test drives Debian's chromium with playwright-core from npm.
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
-step ./examples/build.sh
+# The example grains build while cargo compiles the tests: much of their build is downloads
+# and single-threaded tools, and only the tests' run needs them.
+mkdir -p target
+examples_log=target/examples-build.log
+./examples/build.sh >"$examples_log" 2>&1 &
+examples=$!
+trap 'kill "$examples" 2>/dev/null || true' EXIT
+step cargo test --release --workspace --no-run "$@"
+wait "$examples" || { cat "$examples_log"; die "./examples/build.sh failed (above)"; }
+trap - EXIT
+cat "$examples_log"
 step ./sdk-guest/test.sh
 step cargo test --release --workspace "$@"
 step ./deploy/check.sh

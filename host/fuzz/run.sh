@@ -26,20 +26,38 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 cargo build --release --quiet --manifest-path "$here/Cargo.toml" --target "$triple" --bins
 
 corpus_root="$CARGO_TARGET_DIR/corpus"
-for target in "${targets[@]}"; do
-  corpus="$corpus_root/$target"
-  artifacts="$CARGO_TARGET_DIR/artifacts/$target/"
+# Runs one target for $seconds and prints its executions; dies on a crash, keeping its input.
+fuzz_target() {
+  local target=$1 corpus="$corpus_root/$1" artifacts="$CARGO_TARGET_DIR/artifacts/$1/"
   mkdir -p "$corpus" "$artifacts"
   # Real components seed the targets that read them.
   case $target in
     component) cp "$grains_out"/*/*.wasm "$corpus/" 2>/dev/null || true ;;
   esac
-  log="$CARGO_TARGET_DIR/$target.log"
+  local log="$CARGO_TARGET_DIR/$target.log"
   if ! "$CARGO_TARGET_DIR/$triple/release/$target" "$corpus" -max_total_time="$seconds" \
       -max_len=262144 -rss_limit_mb=2048 -artifact_prefix="$artifacts" -print_final_stats=1 >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "fuzz target $target found a crash; its input is in $artifacts"
   fi
+  local runs
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   echo "fuzz: $target: ${runs:-?} executions in ${seconds}s, no crash"
+}
+
+# One target per core at a time: each still has a core of its own for its $seconds.
+cores=$(nproc)
+running=()
+failed=0
+for target in "${targets[@]}"; do
+  fuzz_target "$target" &
+  running+=($!)
+  if [ ${#running[@]} -ge "$cores" ]; then
+    wait "${running[0]}" || failed=1
+    running=("${running[@]:1}")
+  fi
 done
+for pid in "${running[@]}"; do
+  wait "$pid" || failed=1
+done
+[ "$failed" = 0 ] || die "a fuzz target failed (above)"
