@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with libFuzzer and coverage instrumentation (the flags cargo-fuzz
 # passes, on the stable toolchain: no sanitizer but Rust's own checks, debug assertions and
-# overflow checks on) and runs each for a while, seeded with the example components.
+# overflow checks on) and runs each for a while, one per core at a time, seeded with the example
+# components.
 #   host/fuzz/run.sh [SECONDS per target, default 30] [TARGET...]
 # Prints the executions of each target; a crash stops the run, its input kept under
 # target/fuzz/artifacts/TARGET/. Where cargo-fuzz is installed, `cargo fuzz run TARGET` in
@@ -51,10 +52,12 @@ running=()
 failed=0
 for target in "${targets[@]}"; do
   fuzz_target "$target" &
-  running+=($!)
+  running+=("$!")
   if [ ${#running[@]} -ge "$cores" ]; then
     wait "${running[0]}" || failed=1
     running=("${running[@]:1}")
+    # A crash stops the run: no new target starts, those running finish their time.
+    [ "$failed" = 0 ] || break
   fi
 done
 for pid in "${running[@]}"; do
