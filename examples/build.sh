@@ -18,7 +18,5 @@ for lang in "${langs[@]}"; do
   script="$here/$lang/build.sh"
   [ -x "$script" ] || die "unknown language '$lang' (known: ${all_langs[*]})"
   say "building $lang grains"
-  since=$SECONDS
-  "$script"
-  say "$lang grains took $((SECONDS - since))s"
+  timed "$script"
 done

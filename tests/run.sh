@@ -11,15 +11,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . "$root/examples/lib/common.sh"
-# Runs one step and says how long it took, so a slow run shows where its time went.
-step() {
-  local since=$SECONDS
-  "$@"
-  echo "==> $1 took $((SECONDS - since))s"
-}
-step apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev chromium
+timed apt_ensure postgresql etcd-server protobuf-compiler libprotobuf-dev chromium
 # Stock clients the tests drive: a reflection v1alpha client and a Prometheus text parser.
-step pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
+timed pip_modules_ensure grpc_reflection=grpcio-reflection==1.* prometheus_client=prometheus-client==0.*
 # The dashboard's browser test drives Debian's chromium with playwright-core from npm.
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 # The example grains build while cargo compiles the tests: much of their build is downloads
@@ -29,12 +23,12 @@ examples_log=target/examples-build.log
 ./examples/build.sh >"$examples_log" 2>&1 &
 examples=$!
 trap 'kill "$examples" 2>/dev/null || true' EXIT
-step cargo test --release --workspace --no-run "$@"
+timed cargo test --release --workspace --no-run "$@"
 wait "$examples" || { cat "$examples_log"; die "./examples/build.sh failed (above)"; }
 trap - EXIT
 cat "$examples_log"
-step ./sdk-guest/test.sh
-step cargo test --release --workspace "$@"
-step ./deploy/check.sh
-step ./host/fuzz/run.sh "${GRANARY_FUZZ_SECONDS:-30}"
-step ./sdk-guest/fuzz.sh "${GRANARY_FUZZ_SECONDS:-30}"
+timed ./sdk-guest/test.sh
+timed cargo test --release --workspace "$@"
+timed ./deploy/check.sh
+timed ./host/fuzz/run.sh "${GRANARY_FUZZ_SECONDS:-30}"
+timed ./sdk-guest/fuzz.sh "${GRANARY_FUZZ_SECONDS:-30}"

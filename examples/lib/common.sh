@@ -6,6 +6,12 @@ grains_out="$repo_root/target/grains"
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# Runs a command and says how long it took, so a slow run shows where its time went.
+timed() {
+  local since=$SECONDS
+  "$@"
+  say "$1 took $((SECONDS - since))s"
+}
 
 # apt_ensure PKG...: install the Debian packages that are missing.
 apt_ensure() {
