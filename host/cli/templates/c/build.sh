@@ -11,7 +11,6 @@ command -v clang >/dev/null && command -v wasm-ld >/dev/null \
   || die "clang and wasm-ld are needed (Debian: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)"
 [ -f /usr/include/wasm32-wasi/stdlib.h ] || die "wasi-libc is needed (Debian: apt-get install wasi-libc)"
 [ -f /usr/include/jsmn.h ] || die "jsmn is needed (Debian: apt-get install libjsmn-dev)"
-command -v cargo >/dev/null || die "cargo is needed once, to build the bindings generator"
 if [ ! -x .venv/bin/wasm-tools ]; then
   command -v python3 >/dev/null || die "python3 is needed (Debian: apt-get install python3 python3-venv)"
   python3 -m venv .venv || die "cannot create .venv (Debian: apt-get install python3-venv)"
@@ -23,8 +22,12 @@ fi
 # projects sharing one build its dependencies once; cargo rebuilds it when its sources change.
 bindgen_target=${CARGO_TARGET_DIR:-build/bindgen}
 bindgen=$bindgen_target/debug/granary-c-bindgen
-[ -x "$bindgen" ] || echo "building the C bindings generator (cargo, about a minute, once)" >&2
-cargo build --quiet --locked --manifest-path granary-sdk/bindgen/Cargo.toml --target-dir "$bindgen_target"
+if command -v cargo >/dev/null; then
+  [ -x "$bindgen" ] || echo "building the C bindings generator (cargo, about a minute, once)" >&2
+  cargo build --quiet --locked --manifest-path granary-sdk/bindgen/Cargo.toml --target-dir "$bindgen_target"
+else
+  [ -x "$bindgen" ] || die "cargo is needed once, to build the bindings generator"
+fi
 "$bindgen" wit grain build/gen
 
 # The library avoids stdio, so the grain imports no WASI; --stack-first makes an overflow trap.
