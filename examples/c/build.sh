@@ -35,14 +35,20 @@ if [ ! -x "$bindgen" ] || [ -n "$(find "${bindgen_sources[@]}" -newer "$bindgen"
   touch "$bindgen" # cargo leaves an unchanged binary's time alone
 fi
 
-# grain.h, grain.c and grain_component_type.o for world `grain`, shared by every grain.
+# grain.h, grain.c and grain_component_type.o for world `grain`, shared by every grain. They
+# replace the old ones only when they differ, so that a generator rebuilt (or built by the
+# C template's test into the same target dir) rebuilds no grain.
 gen="$work/gen"
 if [ ! -f "$gen/grain.h" ] || newer "$bindgen" "$gen/grain.h" ||
   newer "$repo_root/wit/grain.wit" "$gen/grain.h"; then
   rm -rf "$gen.tmp"
   "$bindgen" "$repo_root/wit/grain.wit" grain "$gen.tmp" || die "generating the C bindings of $repo_root/wit/grain.wit failed"
-  rm -rf "$gen"
-  mv "$gen.tmp" "$gen"
+  if diff -rq "$gen.tmp" "$gen" >/dev/null 2>&1; then
+    rm -rf "$gen.tmp"
+  else
+    rm -rf "$gen"
+    mv "$gen.tmp" "$gen"
+  fi
 fi
 
 # --stack-first puts the stack below the data, so an overflow traps instead of overwriting it.
