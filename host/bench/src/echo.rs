@@ -4,8 +4,8 @@ use anyhow::Context;
 use std::pin::Pin;
 use tokio::net::TcpListener;
 use tokio_stream::Stream;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
+use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
 mod proto {
@@ -43,7 +43,10 @@ impl EchoServer {
         let stop = CancellationToken::new();
         let serving = tonic::transport::Server::builder()
             .add_service(proto::echo_server::EchoServer::new(Echo))
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop.clone().cancelled_owned());
+            .serve_with_incoming_shutdown(
+                TcpIncoming::from(listener).with_nodelay(Some(true)),
+                stop.clone().cancelled_owned(),
+            );
         tokio::spawn(async move {
             if let Err(e) = serving.await {
                 tracing::warn!("echo server stopped: {e}");

@@ -14,6 +14,7 @@
 //! Errors are `{"error": "..."}` with the matching HTTP status.
 
 use super::auth::{Access, Denied};
+use super::no_delay;
 use super::status::retry_after_seconds;
 use super::tls::{PublicTls, TlsListener};
 use super::{ApiContext, convert};
@@ -29,6 +30,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use granary_wire::push_query;
 use serde::Deserialize;
@@ -290,7 +292,10 @@ pub async fn serve(
             let listener = TlsListener::new(listener, tls.acceptor()?);
             axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?;
         }
-        None => axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?,
+        None => {
+            let listener = listener.tap_io(|tcp| no_delay(tcp));
+            axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await?;
+        }
     }
     Ok(())
 }

@@ -24,3 +24,11 @@ pub struct ApiContext {
     /// The tokens requests must carry.
     pub tokens: auth::Tokens,
 }
+
+/// Turns Nagle's algorithm off on an accepted connection: a reply written in several small
+/// pieces would otherwise wait for the client's (delayed) ACK.
+fn no_delay(stream: &tokio::net::TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!("cannot set TCP_NODELAY on an accepted connection: {e}");
+    }
+}

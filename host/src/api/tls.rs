@@ -2,6 +2,7 @@
 //! and the HTTP gateway (through a TLS listener for axum, which completes handshakes off its
 //! accept loop, so a slow client holds up nobody else).
 
+use super::no_delay;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::net::SocketAddr;
@@ -68,6 +69,7 @@ impl axum::serve::Listener for TlsListener {
             tokio::select! {
                 accepted = self.tcp.accept() => match accepted {
                     Ok((stream, address)) => {
+                        no_delay(&stream);
                         let acceptor = self.acceptor.clone();
                         self.handshakes.spawn(async move {
                             match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

@@ -12,10 +12,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
 /// The most replies put in one batch.
@@ -58,7 +59,8 @@ pub fn spawn(
         server = server.tls_config(tls)?;
     }
     let router = server.add_service(peer);
-    let incoming = TcpListenerStream::new(listener);
+    // Replies are small frames written one after another: Nagle would hold them for an ACK.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let stopped = stop.clone().cancelled_owned();
     tasks.spawn(async move {
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, stopped).await {
