@@ -6,11 +6,13 @@ grains_out="$repo_root/target/grains"
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-# Runs a command and says how long it took, so a slow run shows where its time went.
+# Runs a command and says how long it took (failed or not), so a slow run shows where its time
+# went; returns the command's status.
 timed() {
-  local since=$SECONDS
-  "$@"
-  say "$1 took $((SECONDS - since))s"
+  local since=$SECONDS status=0
+  "$@" || status=$?
+  say "$* took $((SECONDS - since))s"
+  return "$status"
 }
 
 # apt_ensure PKG...: install the Debian packages that are missing.
