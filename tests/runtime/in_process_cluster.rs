@@ -89,21 +89,25 @@ async fn a_dead_members_grains_start_again_elsewhere_with_their_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_is_ready_only_once_it_holds_every_kind_and_unready_once_it_drains() {
-    let cluster = InProcess::start(2, Link::Memory).await;
-    // Readiness compares kinds with the members a node sees up: wait until each sees both.
-    for node in &cluster.nodes {
-        let mut views = node.cluster().subscribe();
-        views.wait_for(|view| view.up().count() == 2).await.expect("both members up");
-    }
+    let mut cluster = InProcess::start(1, Link::Memory).await;
+    // Member 0 does not see the newcomer come up yet, so it gives it none of its kinds.
+    let first = cluster.id(0);
+    cluster.world.freeze(&first);
+    let newcomer = cluster.add().await;
     let probe: granary::ids::KindName = "probe".parse().expect("kind name");
-    cluster.nodes[1].kinds().remove(&probe).expect("removed here alone, as if it had missed the push");
-    // On a loaded machine a view may count the other member down for a moment, and a member
-    // alone in its view is ready; while the other member is up, the missing kind is named.
-    let missing_named = async || {
-        let reasons = cluster.nodes[1].unready_reasons().await;
+    cluster.nodes[newcomer].kinds().remove(&probe).expect("removed here alone, as if it had missed the push");
+    eventually(Duration::from_secs(10), "the member missing a kind to say which", async || {
+        let reasons = cluster.nodes[newcomer].unready_reasons().await;
         reasons.len() == 1 && reasons[0].starts_with("kinds not held yet: probe@")
-    };
-    eventually(Duration::from_secs(10), "the member missing a kind to say which", missing_named).await;
+    })
+    .await;
+    // Once member 0 sees the newcomer up, it gives it every kind it holds.
+    cluster.world.thaw(&first);
+    eventually(Duration::from_secs(10), "the newcomer to be ready once given the kind", async || {
+        cluster.nodes[newcomer].unready_reasons().await.is_empty()
+    })
+    .await;
+    assert!(cluster.nodes[newcomer].kinds().get("probe").is_some(), "it holds the kind again");
     eventually(Duration::from_secs(10), "the other member to be ready", async || {
         cluster.nodes[0].unready_reasons().await.is_empty()
     })

@@ -20,6 +20,7 @@ use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// How often the queue is looked at when nothing was published through this node.
 const POLL_EVERY: Duration = Duration::from_millis(100);
@@ -48,7 +49,8 @@ impl EventDeliveryLoop {
         EventDeliveryLoop { stop, task }
     }
 
-    /// Stops taking events; deliveries under way are abandoned (and delivered again later).
+    /// Stops taking events; deliveries under way are abandoned (and delivered again later). It
+    /// returns once no task of the loop holds the router any more.
     pub async fn stop(self) {
         self.stop.cancel();
         self.task.await.ok();
@@ -61,6 +63,7 @@ type Busy = Arc<Mutex<HashSet<EventStream>>>;
 async fn run(router: Arc<Router>, stop: CancellationToken) {
     let busy: Busy = Arc::default();
     let slots = Arc::new(Semaphore::new(CONCURRENT_STREAMS));
+    let deliveries = TaskTracker::new();
     loop {
         match router.state_store().queued_streams(STREAMS_PER_ROUND).await {
             Ok(streams) => {
@@ -69,9 +72,9 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
                     {
                         continue;
                     }
-                    let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { return };
+                    let slot = Arc::clone(&slots).acquire_owned().await.expect("the loop never closes its slots");
                     let (router, busy, stop) = (Arc::clone(&router), Arc::clone(&busy), stop.clone());
-                    tokio::spawn(async move {
+                    deliveries.spawn(async move {
                         tokio::select! {
                             () = deliver_stream(&router, &stream) => {}
                             () = stop.cancelled() => {}
@@ -89,6 +92,8 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
             () = stop.cancelled() => break,
         }
     }
+    deliveries.close();
+    deliveries.wait().await;
 }
 
 /// Whether this node delivers `stream`: it owns the grain its key names.

@@ -18,6 +18,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// How long a tick waits for its grain's turn.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,7 +41,8 @@ impl ReminderFiring {
         ReminderFiring { stop, task }
     }
 
-    /// Stops taking reminders; ticks in delivery are abandoned (and fired again later).
+    /// Stops taking reminders; ticks in delivery are abandoned (and fired again later). It
+    /// returns once no task of the loop holds the router any more.
     pub async fn stop(self) {
         self.stop.cancel();
         self.task.await.ok();
@@ -52,6 +54,7 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
     let (fired_tx, fired_rx) = mpsc::unbounded_channel();
     let recorder = tokio::spawn(record(Arc::clone(&schedule), fired_rx));
     let slots = Arc::new(Semaphore::new(CONCURRENT_TICKS));
+    let deliveries = TaskTracker::new();
     let mut next_reload = Instant::now();
     let mut view = router.cluster().subscribe();
     loop {
@@ -64,10 +67,13 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
         for reminder in schedule.take_due() {
             match router.cluster().placement(&reminder.grain, &roles_of(&router, &reminder)) {
                 Placement::Local => {
-                    let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { return };
-                    let (router, fired) = (Arc::clone(&router), fired_tx.clone());
-                    tokio::spawn(async move {
-                        fire(&router, reminder, &fired).await;
+                    let slot = Arc::clone(&slots).acquire_owned().await.expect("the loop never closes its slots");
+                    let (router, fired, stop) = (Arc::clone(&router), fired_tx.clone(), stop.clone());
+                    deliveries.spawn(async move {
+                        tokio::select! {
+                            () = fire(&router, reminder, &fired) => {}
+                            () = stop.cancelled() => {}
+                        }
                         drop(slot);
                     });
                 }
@@ -87,8 +93,11 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
             () = stop.cancelled() => break,
         }
     }
+    // The recorder ends once every delivery has ended, having written what they fired.
     drop(fired_tx);
-    recorder.abort();
+    deliveries.close();
+    deliveries.wait().await;
+    recorder.await.ok();
 }
 
 /// The roles that may host `reminder`'s grain (none known: its kind is gone, so any member).
