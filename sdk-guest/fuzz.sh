@@ -40,6 +40,7 @@ mkdir -p "$out/fuzz-corpus" "$out/fuzz-artifacts"
   echo "fuzz: c json_fuzz: $(sed -n 's/^stat::number_of_executed_units: *//p' "$out/json_fuzz.log") executions in ${seconds}s, no crash"
 ) &
 c_fuzz=$!
+trap 'kill "$c_fuzz" 2>/dev/null || true' EXIT
 
 rounds=$(( seconds * 20000 ))
 seed=$(( RANDOM * 32768 + RANDOM ))
@@ -57,3 +58,4 @@ read -r runs parsed < <(node "$root/sdk-guest/assemblyscript/tests/json_fuzz.mjs
   || die "AssemblyScript json fuzz found a crash (seed $seed)"
 echo "fuzz: assemblyscript json_fuzz: $runs executions in ${seconds}s ($parsed parsed, seed $seed), no crash"
 wait "$c_fuzz"
+trap - EXIT

@@ -7,6 +7,9 @@
 # tests, then the workspace's tests in release mode, validates deploy/ offline, and fuzzes
 # the parsers that face the network and the SDKs' JSON helpers for GRANARY_FUZZ_SECONDS each
 # (default 30), side by side where each takes one core.
+#   tests/run.sh [cargo test arguments]   e.g. `-p granary-wire` or `--test e2e -- crash`
+# Arguments go to both cargo test runs; the workspace is virtual, so without `-p` every
+# member is tested.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -23,12 +26,12 @@ examples_log=target/examples-build.log
 ./examples/build.sh >"$examples_log" 2>&1 &
 examples=$!
 trap 'kill "$examples" 2>/dev/null || true' EXIT
-timed cargo test --release --workspace --no-run "$@"
+timed cargo test --release --no-run "$@"
 wait "$examples" || { cat "$examples_log"; die "./examples/build.sh failed (above)"; }
 trap - EXIT
 cat "$examples_log"
 timed ./sdk-guest/test.sh
-timed cargo test --release --workspace "$@"
+timed cargo test --release "$@"
 timed ./deploy/check.sh
 timed ./host/fuzz/run.sh "${GRANARY_FUZZ_SECONDS:-30}"
 timed ./sdk-guest/fuzz.sh "${GRANARY_FUZZ_SECONDS:-30}"
