@@ -1,10 +1,12 @@
 //! The redb store's commit thread: each batch of writes is applied in one transaction, each
 //! write fenced on its own. A batch of saves and claims is made durable by one journal frame
 //! and committed to redb without a flush; a batch with events, or one that finds a checkpoint
-//! due, is committed durably by redb itself, which makes the journal's frames redundant.
+//! due, is committed durably by redb itself, which makes the journal's frames redundant. The
+//! journal's flush and redb's commit without one overlap; a batch is answered once both end,
+//! and the next batch starts only then (a `load` may see a batch while its flush is under way).
 
 use super::redb_event_tables::EventTables;
-use super::redb_journal::{self, Frame, Journal, Record};
+use super::redb_journal::{self, Flushing, Frame, Journal, Record};
 use super::redb_schema::{GRAIN_EPOCH, GRAIN_STATE, JOURNAL_GENERATION, STORE_META};
 use super::redb_tx::backend;
 use super::{Claim, Epoch, Etag, EventStream, StateError, StoredState, next_etag, refusal};
@@ -51,6 +53,24 @@ pub(super) enum Write {
 impl Write {
     fn writes_events(&self) -> bool {
         matches!(self, Write::Delivered { .. } | Write::Publish { .. })
+    }
+
+    /// Answers it with `error`, unapplied.
+    fn refuse(self, error: StateError) {
+        match self {
+            Write::Claim { reply, .. } => {
+                reply.send(Err(error)).ok();
+            }
+            Write::Save { reply, .. } => {
+                reply.send(Err(error)).ok();
+            }
+            Write::Delivered { reply, .. } => {
+                reply.send(Err(error)).ok();
+            }
+            Write::Publish { reply, .. } => {
+                reply.send(Err(error)).ok();
+            }
+        }
     }
 }
 
@@ -129,6 +149,9 @@ pub(super) struct Committer {
     journal: Journal,
     journaled_since_checkpoint: u32,
     last_checkpoint: Instant,
+    /// Why the store takes no more writes: a journal flush failed after redb had committed its
+    /// batch, so redb holds writes that may not be on disk. A restart replays what is.
+    broken: Option<String>,
 }
 
 impl Committer {
@@ -140,6 +163,7 @@ impl Committer {
             journal,
             journaled_since_checkpoint: 0,
             last_checkpoint: Instant::now(),
+            broken: None,
         }
     }
 
@@ -152,6 +176,12 @@ impl Committer {
     /// Applies every write of `batch` in one transaction, in order, each fenced on its own, and
     /// answers them once the batch is durable (or all with the error if it is not).
     pub(super) fn commit(&mut self, batch: Vec<Write>) {
+        if let Some(why) = &self.broken {
+            for write in batch {
+                write.refuse(backend(why));
+            }
+            return;
+        }
         let mut answers: Vec<Answer> = Vec::with_capacity(batch.len());
         let checkpoint = self.checkpoint_due() || batch.iter().any(Write::writes_events);
         let committed = self.commit_applying(batch, &mut answers, checkpoint);
@@ -196,8 +226,21 @@ impl Committer {
             return Ok(());
         }
         tx.set_durability(Durability::None).map_err(backend)?;
-        let length = if frame.is_empty() { 0 } else { self.journal.write(&frame).map_err(backend)? };
-        tx.commit().map_err(backend)?;
+        // The journal's flush and redb's commit without one go on at the same time.
+        let flushing = if frame.is_empty() { None } else { Some(self.journal.write(&frame).map_err(backend)?) };
+        let committed = tx.commit().map_err(backend);
+        let length = match flushing.map(Flushing::wait) {
+            Some(Ok(length)) => length,
+            Some(Err(e)) => {
+                let why =
+                    format!("the state journal's flush failed ({e}); restart the node to recover what is on disk");
+                tracing::error!("{why}");
+                self.broken = Some(why.clone());
+                return Err(backend(why));
+            }
+            None => 0,
+        };
+        committed?;
         self.journal.keep(length);
         self.journaled_since_checkpoint += 1;
         Ok(())
@@ -205,9 +248,11 @@ impl Committer {
 }
 
 impl Drop for Committer {
-    /// A store that stops checkpoints, so the next open has nothing to replay.
+    /// A store that stops checkpoints, so the next open has nothing to replay (unless it is
+    /// broken: a checkpoint would then make durable what was never answered as such).
     fn drop(&mut self) {
-        if self.journal.holds_frames()
+        if self.broken.is_none()
+            && self.journal.holds_frames()
             && let Err(e) = self.commit_applying(Vec::new(), &mut Vec::new(), true)
         {
             tracing::warn!("the state store's last checkpoint failed (its journal is replayed at the next open): {e}");

@@ -9,6 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::mpsc;
 
 /// The journal's size, written in full when it is created so that appending never changes the
 /// file's length (a flush then writes no metadata). A batch that does not fit is checkpointed.
@@ -78,6 +79,57 @@ pub struct Journal {
     file: File,
     end: u64,
     generation: u64,
+    flusher: Flusher,
+}
+
+/// A thread of the journal's own that flushes it on request, so that the commit thread does
+/// other work (redb's commit without a flush) while the disk takes the frame.
+struct Flusher {
+    requests: Option<mpsc::SyncSender<()>>,
+    done: mpsc::Receiver<io::Result<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Flusher {
+    fn start(file: File) -> io::Result<Self> {
+        let (requests, asked) = mpsc::sync_channel::<()>(1);
+        let (finished, done) = mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new().name("granary-journal".into()).spawn(move || {
+            while asked.recv().is_ok() {
+                if finished.send(file.sync_data()).is_err() {
+                    return;
+                }
+            }
+        })?;
+        Ok(Flusher { requests: Some(requests), done, thread: Some(thread) })
+    }
+
+    fn wait(&self) -> io::Result<()> {
+        self.done.recv().unwrap_or_else(|_| Err(io::Error::other("the journal's flusher stopped")))
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        drop(self.requests.take());
+        if let Some(thread) = self.thread.take() {
+            thread.join().ok();
+        }
+    }
+}
+
+/// A frame written to the journal whose flush is under way.
+pub struct Flushing<'j> {
+    journal: &'j Journal,
+    length: u64,
+}
+
+impl Flushing<'_> {
+    /// Waits for the frame to be on disk; returns its length.
+    pub fn wait(self) -> io::Result<u64> {
+        self.journal.flusher.wait()?;
+        Ok(self.length)
+    }
 }
 
 impl Journal {
@@ -89,7 +141,8 @@ impl Journal {
             file.write_all_at(&vec![0; JOURNAL_BYTES as usize], 0)?;
             file.sync_all()?;
         }
-        Ok(Journal { file, end: 0, generation })
+        let flusher = Flusher::start(file.try_clone()?)?;
+        Ok(Journal { file, end: 0, generation, flusher })
     }
 
     /// Whether a frame of `frame`'s size fits after the frames already written.
@@ -107,16 +160,17 @@ impl Journal {
         self.end > 0
     }
 
-    /// Writes `frame` after the others and flushes it to disk; returns its length. Until
-    /// [`Journal::keep`] is called with it, the next frame overwrites it.
-    pub fn write(&mut self, frame: &Frame) -> io::Result<u64> {
+    /// Writes `frame` after the others and starts flushing it to disk. Until
+    /// [`Journal::keep`] is called with its length, the next frame overwrites it.
+    pub fn write(&self, frame: &Frame) -> io::Result<Flushing<'_>> {
         if !self.fits(frame) {
             return Err(io::Error::other("the batch does not fit in the journal"));
         }
         let bytes = frame.encode(self.generation);
         self.file.write_all_at(&bytes, self.end)?;
-        self.file.sync_data()?;
-        Ok(bytes.len() as u64)
+        let requests = self.flusher.requests.as_ref().ok_or_else(|| io::Error::other("the journal is closed"))?;
+        requests.send(()).map_err(|_| io::Error::other("the journal's flusher stopped"))?;
+        Ok(Flushing { journal: self, length: bytes.len() as u64 })
     }
 
     /// Keeps the frame just written, of `length` bytes: the next one goes after it.
@@ -205,7 +259,7 @@ mod tests {
     }
 
     fn written(journal: &mut Journal, frame: &Frame) {
-        let length = journal.write(frame).expect("write");
+        let length = journal.write(frame).and_then(Flushing::wait).expect("write");
         journal.keep(length);
     }
 
@@ -236,7 +290,7 @@ mod tests {
         let records = replay(&path, 2).expect("replay");
         assert_eq!(records.len(), 2, "only the new generation's frame: {records:?}");
 
-        let unkept = journal.write(&frame(&[("counter/unkept", 5)])).expect("write");
+        let unkept = journal.write(&frame(&[("counter/unkept", 5)])).and_then(Flushing::wait).expect("write");
         written(&mut journal, &frame(&[("counter/kept", 6)]));
         let keys: Vec<_> = replay(&path, 2)
             .expect("replay")
@@ -257,7 +311,7 @@ mod tests {
     #[test]
     fn a_batch_that_does_not_fit_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut journal = Journal::open(&dir.path().join("state.journal"), 1).expect("open");
+        let journal = Journal::open(&dir.path().join("state.journal"), 1).expect("open");
         let mut huge = Frame::default();
         huge.saved("counter/huge", 1, &vec![7; JOURNAL_BYTES as usize]);
         assert!(!journal.fits(&huge));
