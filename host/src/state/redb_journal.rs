@@ -1,6 +1,6 @@
 //! The redb store's journal: each group commit of saves and epoch claims is appended here as one
-//! checksummed frame and flushed (one contiguous write and one `fdatasync`), while redb commits
-//! it without a flush of its own. redb's copy-on-write tree rewrites several scattered pages per
+//! checksummed frame and flushed (one contiguous write, and one `fdatasync` on a thread of the
+//! journal's own), while redb commits it without a flush of its own. redb's copy-on-write tree rewrites several scattered pages per
 //! commit, and on cloud disks every scattered page costs about as much as a flush. A checkpoint
 //! (a durable redb commit) makes the journal's frames redundant; each bumps the generation, and
 //! only frames of the current generation are replayed when the file opens.
@@ -118,17 +118,29 @@ impl Drop for Flusher {
     }
 }
 
-/// A frame written to the journal whose flush is under way.
+/// A frame written to the journal whose flush is under way. Dropped unwaited, it still waits,
+/// so that the next frame's flush is never answered with this one's outcome.
+#[must_use = "a frame is durable only once its flush is waited for"]
 pub struct Flushing<'j> {
     journal: &'j Journal,
     length: u64,
+    waited: bool,
 }
 
 impl Flushing<'_> {
     /// Waits for the frame to be on disk; returns its length.
-    pub fn wait(self) -> io::Result<u64> {
+    pub fn wait(mut self) -> io::Result<u64> {
+        self.waited = true;
         self.journal.flusher.wait()?;
         Ok(self.length)
+    }
+}
+
+impl Drop for Flushing<'_> {
+    fn drop(&mut self) {
+        if !self.waited {
+            self.journal.flusher.wait().ok();
+        }
     }
 }
 
@@ -170,7 +182,7 @@ impl Journal {
         self.file.write_all_at(&bytes, self.end)?;
         let requests = self.flusher.requests.as_ref().ok_or_else(|| io::Error::other("the journal is closed"))?;
         requests.send(()).map_err(|_| io::Error::other("the journal's flusher stopped"))?;
-        Ok(Flushing { journal: self, length: bytes.len() as u64 })
+        Ok(Flushing { journal: self, length: bytes.len() as u64, waited: false })
     }
 
     /// Keeps the frame just written, of `length` bytes: the next one goes after it.
