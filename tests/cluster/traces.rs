@@ -5,14 +5,14 @@
 
 use crate::support::cluster::{client, free_port, start_member_with};
 use crate::support::component_path;
-use crate::support::process::DevNode;
+use crate::{members_up, wait_until};
 use granary::proto::api::{CallRequest, GrainRef};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value::Value};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The span the test's caller is in: the parent of every transfer's turn.
 const CALLER_SPAN: &str = "00000000000000c1";
@@ -78,21 +78,6 @@ async fn call(port: u16, kind: &str, identity: &str, method: &str, payload: &str
     client(port).await.call(request).await.unwrap_or_else(|e| panic!("{kind}/{identity} {method}: {e}"));
 }
 
-fn members_up(member: &DevNode) -> usize {
-    let status: serde_json::Value =
-        serde_json::from_str(&member.cli(&["cluster", "status", "--json"]).stdout).unwrap_or_default();
-    let members = status["members"].as_array().cloned().unwrap_or_default();
-    members.iter().filter(|member| member["status"] == "up").count()
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "{what} within 30 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_trace_follows_a_transfer_across_members_and_grains() {
     let collector = Collector::default();
@@ -112,11 +97,13 @@ async fn one_trace_follows_a_transfer_across_members_and_grains() {
     let mut joining = otlp.to_vec();
     joining.extend(["--seeds", &seed]);
     let second = start_member_with(dirs[1].path(), b, "redb", &joining);
-    wait_until("both members up", || members_up(&first) == 2 && members_up(&second) == 2);
+    wait_until(Duration::from_secs(30), "both members up", || members_up(&first) == 2 && members_up(&second) == 2);
     for kind in ["account", "transfer"] {
         let path = component_path("rust", kind);
         assert!(first.cli(&["kind", "push", kind, path.to_str().expect("UTF-8 path")]).success, "push {kind}");
-        wait_until("the kind on the other member", || second.cli(&["kind", "ls"]).stdout.contains(kind));
+        wait_until(Duration::from_secs(30), "the kind on the other member", || {
+            second.cli(&["kind", "ls"]).stdout.contains(kind)
+        });
     }
 
     let trace_of = |i: u32| format!("{:032x}", 0x7a11_0000 + i);
