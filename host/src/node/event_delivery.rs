@@ -5,6 +5,7 @@
 //! only once the grain has taken it; one it refused or never got is delivered again later, and
 //! the stream waits for it. Delivery is at least once, in publish order per (topic, key).
 
+use super::deliveries::Deliveries;
 use crate::cluster::Placement;
 use crate::config::Subscription;
 use crate::error::CallError;
@@ -16,11 +17,10 @@ use crate::state::{EventStream, QueuedEvent};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// How often the queue is looked at when nothing was published through this node.
 const POLL_EVERY: Duration = Duration::from_millis(100);
@@ -62,8 +62,7 @@ type Busy = Arc<Mutex<HashSet<EventStream>>>;
 
 async fn run(router: Arc<Router>, stop: CancellationToken) {
     let busy: Busy = Arc::default();
-    let slots = Arc::new(Semaphore::new(CONCURRENT_STREAMS));
-    let deliveries = TaskTracker::new();
+    let deliveries = Deliveries::new(CONCURRENT_STREAMS, stop.clone());
     loop {
         match router.state_store().queued_streams(STREAMS_PER_ROUND).await {
             Ok(streams) => {
@@ -72,16 +71,15 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
                     {
                         continue;
                     }
-                    let slot = Arc::clone(&slots).acquire_owned().await.expect("the loop never closes its slots");
-                    let (router, busy, stop) = (Arc::clone(&router), Arc::clone(&busy), stop.clone());
-                    deliveries.spawn(async move {
-                        tokio::select! {
-                            () = deliver_stream(&router, &stream) => {}
-                            () = stop.cancelled() => {}
-                        }
-                        busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&stream);
-                        drop(slot);
-                    });
+                    let (router, busy) = (Arc::clone(&router), Arc::clone(&busy));
+                    // A delivery ended by the loop's stop leaves its stream marked busy: the
+                    // loop is over by then.
+                    deliveries
+                        .start(async move {
+                            deliver_stream(&router, &stream).await;
+                            busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&stream);
+                        })
+                        .await;
                 }
             }
             Err(why) => tracing::warn!("cannot read the event queue: {why}"),
@@ -92,8 +90,7 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
             () = stop.cancelled() => break,
         }
     }
-    deliveries.close();
-    deliveries.wait().await;
+    deliveries.finish().await;
 }
 
 /// Whether this node delivers `stream`: it owns the grain its key names.

@@ -2,6 +2,7 @@
 //! owns (the peer port, kind replication, membership), and its orderly shutdown, which awaits
 //! all of it.
 
+mod deliveries;
 mod event_delivery;
 mod inbound;
 mod observe;

@@ -5,6 +5,7 @@
 //! advances the reminder in the store; firings that finish together are recorded in one
 //! write. A tick that never reached its grain is tried again: delivery is at least once.
 
+use super::deliveries::Deliveries;
 use crate::cluster::Placement;
 use crate::error::CallError;
 use crate::message::{Envelope, Origin};
@@ -14,11 +15,10 @@ use crate::router::Router;
 use crate::state::{Fired, Reminder};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// How long a tick waits for its grain's turn.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -53,8 +53,7 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
     let schedule = Arc::clone(router.reminders());
     let (fired_tx, fired_rx) = mpsc::unbounded_channel();
     let recorder = tokio::spawn(record(Arc::clone(&schedule), fired_rx));
-    let slots = Arc::new(Semaphore::new(CONCURRENT_TICKS));
-    let deliveries = TaskTracker::new();
+    let deliveries = Deliveries::new(CONCURRENT_TICKS, stop.clone());
     let mut next_reload = Instant::now();
     let mut view = router.cluster().subscribe();
     loop {
@@ -67,15 +66,8 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
         for reminder in schedule.take_due() {
             match router.cluster().placement(&reminder.grain, &roles_of(&router, &reminder)) {
                 Placement::Local => {
-                    let slot = Arc::clone(&slots).acquire_owned().await.expect("the loop never closes its slots");
-                    let (router, fired, stop) = (Arc::clone(&router), fired_tx.clone(), stop.clone());
-                    deliveries.spawn(async move {
-                        tokio::select! {
-                            () = fire(&router, reminder, &fired) => {}
-                            () = stop.cancelled() => {}
-                        }
-                        drop(slot);
-                    });
+                    let (router, fired) = (Arc::clone(&router), fired_tx.clone());
+                    deliveries.start(async move { fire(&router, reminder, &fired).await }).await;
                 }
                 Placement::Remote { .. } => schedule.let_go(&reminder),
                 Placement::Nowhere => schedule.retry(reminder, RETRY_PAUSE),
@@ -95,8 +87,7 @@ async fn run(router: Arc<Router>, stop: CancellationToken) {
     }
     // The recorder ends once every delivery has ended, having written what they fired.
     drop(fired_tx);
-    deliveries.close();
-    deliveries.wait().await;
+    deliveries.finish().await;
     recorder.await.ok();
 }
 
