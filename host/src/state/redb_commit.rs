@@ -57,20 +57,13 @@ impl Write {
 
     /// Answers it with `error`, unapplied.
     fn refuse(self, error: StateError) {
-        match self {
-            Write::Claim { reply, .. } => {
-                reply.send(Err(error)).ok();
-            }
-            Write::Save { reply, .. } => {
-                reply.send(Err(error)).ok();
-            }
-            Write::Delivered { reply, .. } => {
-                reply.send(Err(error)).ok();
-            }
-            Write::Publish { reply, .. } => {
-                reply.send(Err(error)).ok();
-            }
-        }
+        // Each variant's reply carries a different success type, hence one arm each.
+        let _ = match self {
+            Write::Claim { reply, .. } => reply.send(Err(error)).is_ok(),
+            Write::Save { reply, .. } => reply.send(Err(error)).is_ok(),
+            Write::Delivered { reply, .. } => reply.send(Err(error)).is_ok(),
+            Write::Publish { reply, .. } => reply.send(Err(error)).is_ok(),
+        };
     }
 }
 

@@ -1,7 +1,8 @@
 //! The redb store's journal: each group commit of saves and epoch claims is appended here as one
 //! checksummed frame and flushed (one contiguous write, and one `fdatasync` on a thread of the
-//! journal's own), while redb commits it without a flush of its own. redb's copy-on-write tree rewrites several scattered pages per
-//! commit, and on cloud disks every scattered page costs about as much as a flush. A checkpoint
+//! journal's own), while redb commits it without a flush of its own. redb's copy-on-write tree
+//! rewrites several scattered pages per commit, and on cloud disks every scattered page costs
+//! about as much as a flush. A checkpoint
 //! (a durable redb commit) makes the journal's frames redundant; each bumps the generation, and
 //! only frames of the current generation are replayed when the file opens.
 
