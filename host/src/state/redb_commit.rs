@@ -1,26 +1,28 @@
-//! The redb store's commit thread: each batch of writes is applied in one transaction, each
-//! write fenced on its own. A batch of saves and claims is made durable by one journal frame
-//! and committed to redb without a flush; a batch with events, or one that finds a checkpoint
-//! due, is committed durably by redb itself, which makes the journal's frames redundant. The
-//! journal's flush and redb's commit without one overlap; a batch is answered once both end,
-//! and the next batch starts only then (a `load` may see a batch while its flush is under way).
+//! The redb store's commit thread: each batch of claims and saves is staged (each fenced on its
+//! own, see `redb_batch`), made durable by one journal frame and one flush, then shown to loads
+//! through the overlay; redb's file is not touched. A checkpoint writes the overlay into the file
+//! in one durable redb commit, which makes the journal's frames redundant: when the journal is
+//! full, when the overlay holds many rows, a while after the last one, and with every batch that
+//! writes events (those go to the file directly, in the checkpoint's transaction).
 
+use super::redb_batch::{Batch, Known};
 use super::redb_event_tables::EventTables;
-use super::redb_journal::{self, Flushing, Frame, Journal, Record};
+use super::redb_journal::{self, Frame, Journal, Record};
+use super::redb_overlay::{Overlay, Row};
 use super::redb_schema::{GRAIN_EPOCH, GRAIN_STATE, JOURNAL_GENERATION, STORE_META};
 use super::redb_tx::backend;
-use super::{Claim, Epoch, Etag, EventStream, StateError, StoredState, next_etag, refusal};
+use super::{Claim, Epoch, Etag, EventStream, StateError};
 use crate::ids::GrainId;
-use redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
+use redb::{Database, ReadableTable, Table, WriteTransaction};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
-/// Journaled batches between two checkpoints at most: redb keeps the pages a commit without a
-/// flush replaces until the next durable commit, so the file would otherwise grow.
-const BATCHES_PER_CHECKPOINT: u32 = 256;
+/// The most rows the overlay holds before a checkpoint writes them into the file: a checkpoint
+/// holds up the batches behind it for about 4 µs per row.
+const OVERLAY_ROWS: usize = 4096;
 /// The longest a journaled batch waits for its checkpoint, while writes keep coming.
 const CHECKPOINT_AFTER: Duration = Duration::from_secs(1);
 
@@ -70,23 +72,6 @@ impl Write {
 /// How one write is answered once its batch has committed (or failed to).
 type Answer = Box<dyn FnOnce(Result<(), StateError>) + Send>;
 
-/// The saved state under `key` in `table`, from a read or a write transaction.
-pub(super) fn stored_state(
-    table: &impl ReadableTable<&'static str, (u64, &'static [u8])>,
-    key: &str,
-) -> Result<Option<StoredState>, StateError> {
-    let row = table.get(key).map_err(backend)?;
-    Ok(row.map(|row| {
-        let (etag, bytes) = row.value();
-        StoredState { bytes: bytes.to_vec(), etag: Etag(etag) }
-    }))
-}
-
-/// The current epoch under `key` in `table`.
-fn current_epoch(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Result<Epoch, StateError> {
-    Ok(Epoch(table.get(key).map_err(backend)?.map_or(0, |row| row.value())))
-}
-
 /// Replays the journal at `journal` into `db` after a crash (or a stop) and records a new
 /// generation durably; returns it, the generation the journal's next frames belong to.
 pub(super) fn recover(db: &Database, journal: &Path) -> Result<u64, StateError> {
@@ -115,59 +100,32 @@ pub(super) fn recover(db: &Database, journal: &Path) -> Result<u64, StateError> 
     Ok(generation)
 }
 
-/// Each recently written grain's epoch and etag as the file holds them, kept by the commit
-/// thread, the file's only writer, so a save is fenced without reading them back. Bounded: when
-/// full it starts afresh, and a grain it does not know is read from the file.
-#[derive(Default)]
-struct Known {
-    fences: HashMap<String, (Epoch, Option<Etag>)>,
-}
-
-/// The most grains `Known` holds before it starts afresh (about 100 bytes each).
-const KNOWN_GRAINS: usize = 100_000;
-
-impl Known {
-    fn remember(&mut self, key: String, fence: (Epoch, Option<Etag>)) {
-        if self.fences.len() >= KNOWN_GRAINS && !self.fences.contains_key(&key) {
-            self.fences.clear();
-        }
-        self.fences.insert(key, fence);
-    }
-}
-
 /// What the commit thread keeps between batches.
 pub(super) struct Committer {
     db: Arc<Database>,
+    overlay: Arc<Overlay>,
     known: Known,
     journal: Journal,
-    journaled_since_checkpoint: u32,
     last_checkpoint: Instant,
-    /// Why the store takes no more writes: a journal flush failed after redb had committed its
-    /// batch, so redb holds writes that may not be on disk. A restart replays what is.
+    /// Why the store takes no more writes: a journal flush failed, so what the journal holds on
+    /// disk is unknown. A restart replays what is there.
     broken: Option<String>,
 }
 
 impl Committer {
-    /// Commits to `db`, journaling to `journal`.
-    pub(super) fn new(db: Arc<Database>, journal: Journal) -> Self {
-        Committer {
-            db,
-            known: Known::default(),
-            journal,
-            journaled_since_checkpoint: 0,
-            last_checkpoint: Instant::now(),
-            broken: None,
-        }
+    /// Commits to `db`, journaling to `journal`, and shows journaled rows through `overlay`.
+    pub(super) fn new(db: Arc<Database>, overlay: Arc<Overlay>, journal: Journal) -> Self {
+        Committer { db, overlay, known: Known::default(), journal, last_checkpoint: Instant::now(), broken: None }
     }
 
-    fn checkpoint_due(&self) -> bool {
-        self.journal.holds_frames()
-            && (self.journaled_since_checkpoint >= BATCHES_PER_CHECKPOINT
-                || self.last_checkpoint.elapsed() >= CHECKPOINT_AFTER)
+    fn checkpoint_due(&self, frame: &Frame, staged: usize) -> bool {
+        !self.journal.fits(frame)
+            || self.overlay.len() + staged > OVERLAY_ROWS
+            || (self.journal.holds_frames() && self.last_checkpoint.elapsed() >= CHECKPOINT_AFTER)
     }
 
-    /// Applies every write of `batch` in one transaction, in order, each fenced on its own, and
-    /// answers them once the batch is durable (or all with the error if it is not).
+    /// Stages every write of `batch`, in order, each fenced on its own, and answers them once
+    /// the batch is durable (or all with the error if it is not).
     pub(super) fn commit(&mut self, batch: Vec<Write>) {
         if let Some(why) = &self.broken {
             for write in batch {
@@ -176,66 +134,73 @@ impl Committer {
             return;
         }
         let mut answers: Vec<Answer> = Vec::with_capacity(batch.len());
-        let checkpoint = self.checkpoint_due() || batch.iter().any(Write::writes_events);
-        let committed = self.commit_applying(batch, &mut answers, checkpoint);
-        if committed.is_err() {
-            // What was remembered during the failed transaction never reached the file.
-            self.known.fences.clear();
-        }
+        let committed = self.commit_staging(batch, &mut answers);
         for answer in answers {
             answer(committed.clone());
         }
     }
 
-    /// Applies `batch`, then commits it durably (`checkpoint`, or when its frame does not fit
-    /// in the journal) or journals it.
-    fn commit_applying(
-        &mut self,
-        batch: Vec<Write>,
-        answers: &mut Vec<Answer>,
-        mut checkpoint: bool,
-    ) -> Result<(), StateError> {
-        let mut frame = Frame::default();
-        let mut tx = self.db.begin_write().map_err(backend)?;
+    /// Stages `writes`, then journals them, or checkpoints them with the overlay.
+    fn commit_staging(&mut self, writes: Vec<Write>, answers: &mut Vec<Answer>) -> Result<(), StateError> {
+        let events_tx = match writes.iter().any(Write::writes_events) {
+            true => Some(self.db.begin_write().map_err(backend)?),
+            false => None,
+        };
+        let mut batch = Batch::new(&self.db, &self.overlay, &self.known);
         {
-            let mut tables = Tables {
-                tx: &tx,
-                states: tx.open_table(GRAIN_STATE).map_err(backend)?,
-                epochs: tx.open_table(GRAIN_EPOCH).map_err(backend)?,
-                events: None,
-            };
-            for write in batch {
-                answers.push(tables.apply(&mut self.known, &mut frame, write));
+            let mut events = events_tx.as_ref().map(EventTables::open).transpose()?;
+            for write in writes {
+                answers.push(apply(&mut batch, events.as_mut(), write));
             }
         }
-        checkpoint |= !self.journal.fits(&frame);
-        if checkpoint {
-            let generation = self.journal.generation() + 1;
-            tx.open_table(STORE_META).map_err(backend)?.insert(JOURNAL_GENERATION, generation).map_err(backend)?;
-            tx.commit().map_err(backend)?;
-            self.journal.restart(generation);
-            self.journaled_since_checkpoint = 0;
-            self.last_checkpoint = Instant::now();
+        let (rows, frame) = batch.into_parts();
+        if events_tx.is_some() || self.checkpoint_due(&frame, rows.len()) {
+            return self.checkpoint(events_tx, rows);
+        }
+        self.journal_frame(&frame)?;
+        self.known.remember(&rows);
+        self.overlay.merge(rows);
+        Ok(())
+    }
+
+    /// Appends `frame` to the journal and flushes it.
+    fn journal_frame(&mut self, frame: &Frame) -> Result<(), StateError> {
+        if frame.is_empty() {
             return Ok(());
         }
-        tx.set_durability(Durability::None).map_err(backend)?;
-        // The journal's flush and redb's commit without one go on at the same time.
-        let flushing = if frame.is_empty() { None } else { Some(self.journal.write(&frame).map_err(backend)?) };
-        let committed = tx.commit().map_err(backend);
-        let length = match flushing.map(Flushing::wait) {
-            Some(Ok(length)) => length,
-            Some(Err(e)) => {
-                let why =
-                    format!("the state journal's flush failed ({e}); restart the node to recover what is on disk");
-                tracing::error!("{why}");
-                self.broken = Some(why.clone());
-                return Err(backend(why));
-            }
-            None => 0,
-        };
-        committed?;
+        let length = self.journal.write(frame).map_err(backend)?;
+        if let Err(e) = self.journal.flush() {
+            let why = format!("the state journal's flush failed ({e}); restart the node to recover what is on disk");
+            tracing::error!("{why}");
+            self.broken = Some(why.clone());
+            return Err(backend(why));
+        }
         self.journal.keep(length);
-        self.journaled_since_checkpoint += 1;
+        Ok(())
+    }
+
+    /// Writes the overlay's rows and `staged` into the file in one durable commit (`tx`, or a
+    /// transaction of its own), with the journal's next generation; empties the overlay.
+    fn checkpoint(&mut self, tx: Option<WriteTransaction>, staged: HashMap<String, Row>) -> Result<(), StateError> {
+        let tx = match tx {
+            Some(tx) => tx,
+            None => self.db.begin_write().map_err(backend)?,
+        };
+        let generation = self.journal.generation() + 1;
+        {
+            let mut states = tx.open_table(GRAIN_STATE).map_err(backend)?;
+            let mut epochs = tx.open_table(GRAIN_EPOCH).map_err(backend)?;
+            self.overlay.each(|key, row| write_row(&mut states, &mut epochs, key, row))?;
+            for (key, row) in &staged {
+                write_row(&mut states, &mut epochs, key, row)?;
+            }
+            tx.open_table(STORE_META).map_err(backend)?.insert(JOURNAL_GENERATION, generation).map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        self.overlay.clear();
+        self.journal.restart(generation);
+        self.last_checkpoint = Instant::now();
+        self.known.remember(&staged);
         Ok(())
     }
 }
@@ -246,94 +211,56 @@ impl Drop for Committer {
     fn drop(&mut self) {
         if self.broken.is_none()
             && self.journal.holds_frames()
-            && let Err(e) = self.commit_applying(Vec::new(), &mut Vec::new(), true)
+            && let Err(e) = self.checkpoint(None, HashMap::new())
         {
             tracing::warn!("the state store's last checkpoint failed (its journal is replayed at the next open): {e}");
         }
     }
 }
 
-/// The tables one batch writes, open in its transaction (the event tables once a write needs
-/// them: most batches have none).
-struct Tables<'tx> {
-    tx: &'tx WriteTransaction,
-    states: Table<'tx, &'static str, (u64, &'static [u8])>,
-    epochs: Table<'tx, &'static str, u64>,
-    events: Option<EventTables<'tx>>,
+/// Writes `key`'s `row` into the file's tables.
+fn write_row(
+    states: &mut Table<'_, &'static str, (u64, &'static [u8])>,
+    epochs: &mut Table<'_, &'static str, u64>,
+    key: &str,
+    row: &Row,
+) -> Result<(), StateError> {
+    epochs.insert(key, row.epoch.0).map_err(backend)?;
+    if let Some(saved) = &row.saved {
+        states.insert(key, (saved.etag.0, saved.bytes.as_slice())).map_err(backend)?;
+    }
+    Ok(())
 }
 
-impl<'tx> Tables<'tx> {
-    fn events(&mut self) -> Result<&mut EventTables<'tx>, StateError> {
-        if self.events.is_none() {
-            self.events = Some(EventTables::open(self.tx)?);
+/// Applies one write: claims and saves to `batch`, events to the checkpoint's transaction;
+/// returns how to answer it once the batch is durable (or failed).
+fn apply(batch: &mut Batch<'_>, events: Option<&mut EventTables<'_>>, write: Write) -> Answer {
+    let no_events = || backend("events are written only in a checkpoint's transaction");
+    match write {
+        Write::Delivered { events: delivered, reply } => {
+            let removed = events.ok_or_else(no_events).and_then(|events| events.remove(&delivered));
+            Box::new(move |committed| {
+                reply.send(committed.and(removed)).ok();
+            })
         }
-        self.events.as_mut().ok_or_else(|| backend("the event tables did not open"))
-    }
-
-    /// Applies one write inside the batch's transaction, recording it in `frame`; returns how
-    /// to answer it once the batch commits (or fails).
-    fn apply(&mut self, known: &mut Known, frame: &mut Frame, write: Write) -> Answer {
-        match write {
-            Write::Delivered { events: delivered, reply } => {
-                let removed = self.events().and_then(|events| events.remove(&delivered));
-                Box::new(move |committed| {
-                    reply.send(committed.and(removed)).ok();
-                })
-            }
-            Write::Publish { topic, key, payload, subscribers, reply } => {
-                let published = self.events().and_then(|events| events.publish(&topic, &key, &payload, &subscribers));
-                Box::new(move |committed| {
-                    reply.send(committed.and(published)).ok();
-                })
-            }
-            Write::Claim { grain, reply } => {
-                let claimed = self.claim(known, frame, &grain);
-                Box::new(move |committed| {
-                    reply.send(committed.and(claimed)).ok();
-                })
-            }
-            Write::Save { grain, bytes, expected, epoch, reply } => {
-                let saved = self.save(known, frame, &grain, &bytes, (epoch, expected));
-                Box::new(move |committed| {
-                    reply.send(committed.and(saved)).ok();
-                })
-            }
+        Write::Publish { topic, key, payload, subscribers, reply } => {
+            let published =
+                events.ok_or_else(no_events).and_then(|events| events.publish(&topic, &key, &payload, &subscribers));
+            Box::new(move |committed| {
+                reply.send(committed.and(published)).ok();
+            })
         }
-    }
-
-    fn claim(&mut self, known: &mut Known, frame: &mut Frame, grain: &GrainId) -> Result<Claim, StateError> {
-        let key = grain.to_string();
-        let epoch = current_epoch(&self.epochs, &key)?.next();
-        self.epochs.insert(key.as_str(), epoch.0).map_err(backend)?;
-        frame.claimed(&key, epoch.0);
-        let saved = stored_state(&self.states, &key)?;
-        known.remember(key, (epoch, saved.as_ref().map(|state| state.etag)));
-        Ok(Claim { epoch, saved })
-    }
-
-    fn save(
-        &mut self,
-        known: &mut Known,
-        frame: &mut Frame,
-        grain: &GrainId,
-        bytes: &[u8],
-        writer: (Epoch, Option<Etag>),
-    ) -> Result<Etag, StateError> {
-        let key = grain.to_string();
-        let (current, actual) = match known.fences.get(&key) {
-            Some(&fence) => fence,
-            None => (
-                current_epoch(&self.epochs, &key)?,
-                self.states.get(key.as_str()).map_err(backend)?.map(|row| Etag(row.value().0)),
-            ),
-        };
-        if let Some(refused) = refusal(grain, writer, (current, actual)) {
-            return Err(refused);
+        Write::Claim { grain, reply } => {
+            let claimed: Result<Claim, StateError> = batch.claim(&grain);
+            Box::new(move |committed| {
+                reply.send(committed.and(claimed)).ok();
+            })
         }
-        let etag = next_etag(actual);
-        self.states.insert(key.as_str(), (etag.0, bytes)).map_err(backend)?;
-        frame.saved(&key, etag.0, bytes);
-        known.remember(key, (current, Some(etag)));
-        Ok(etag)
+        Write::Save { grain, bytes, expected, epoch, reply } => {
+            let saved: Result<Etag, StateError> = batch.save(&grain, bytes, (epoch, expected));
+            Box::new(move |committed| {
+                reply.send(committed.and(saved)).ok();
+            })
+        }
     }
 }

@@ -1,16 +1,14 @@
 //! The redb store's journal: each group commit of saves and epoch claims is appended here as one
-//! checksummed frame and flushed (one contiguous write, and one `fdatasync` on a thread of the
-//! journal's own), while redb commits it without a flush of its own. redb's copy-on-write tree
-//! rewrites several scattered pages per commit, and on cloud disks every scattered page costs
-//! about as much as a flush. A checkpoint
-//! (a durable redb commit) makes the journal's frames redundant; each bumps the generation, and
-//! only frames of the current generation are replayed when the file opens.
+//! checksummed frame and flushed (one contiguous write and one `fdatasync`), and redb's file
+//! takes it only at the next checkpoint. redb's copy-on-write tree rewrites several scattered
+//! pages per commit, and on cloud disks every scattered page costs about as much as a flush. A
+//! checkpoint (a durable redb commit) makes the journal's frames redundant; each bumps the
+//! generation, and only frames of the current generation are replayed when the file opens.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::mpsc;
 
 /// The journal's size, written in full when it is created so that appending never changes the
 /// file's length (a flush then writes no metadata). A batch that does not fit is checkpointed.
@@ -80,69 +78,6 @@ pub struct Journal {
     file: File,
     end: u64,
     generation: u64,
-    flusher: Flusher,
-}
-
-/// A thread of the journal's own that flushes it on request, so that the commit thread does
-/// other work (redb's commit without a flush) while the disk takes the frame.
-struct Flusher {
-    requests: Option<mpsc::SyncSender<()>>,
-    done: mpsc::Receiver<io::Result<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Flusher {
-    fn start(file: File) -> io::Result<Self> {
-        let (requests, asked) = mpsc::sync_channel::<()>(1);
-        let (finished, done) = mpsc::sync_channel(1);
-        let thread = std::thread::Builder::new().name("granary-journal".into()).spawn(move || {
-            while asked.recv().is_ok() {
-                if finished.send(file.sync_data()).is_err() {
-                    return;
-                }
-            }
-        })?;
-        Ok(Flusher { requests: Some(requests), done, thread: Some(thread) })
-    }
-
-    fn wait(&self) -> io::Result<()> {
-        self.done.recv().unwrap_or_else(|_| Err(io::Error::other("the journal's flusher stopped")))
-    }
-}
-
-impl Drop for Flusher {
-    fn drop(&mut self) {
-        drop(self.requests.take());
-        if let Some(thread) = self.thread.take() {
-            thread.join().ok();
-        }
-    }
-}
-
-/// A frame written to the journal whose flush is under way. Dropped unwaited, it still waits,
-/// so that the next frame's flush is never answered with this one's outcome.
-#[must_use = "a frame is durable only once its flush is waited for"]
-pub struct Flushing<'j> {
-    journal: &'j Journal,
-    length: u64,
-    waited: bool,
-}
-
-impl Flushing<'_> {
-    /// Waits for the frame to be on disk; returns its length.
-    pub fn wait(mut self) -> io::Result<u64> {
-        self.waited = true;
-        self.journal.flusher.wait()?;
-        Ok(self.length)
-    }
-}
-
-impl Drop for Flushing<'_> {
-    fn drop(&mut self) {
-        if !self.waited {
-            self.journal.flusher.wait().ok();
-        }
-    }
 }
 
 impl Journal {
@@ -154,8 +89,7 @@ impl Journal {
             file.write_all_at(&vec![0; JOURNAL_BYTES as usize], 0)?;
             file.sync_all()?;
         }
-        let flusher = Flusher::start(file.try_clone()?)?;
-        Ok(Journal { file, end: 0, generation, flusher })
+        Ok(Journal { file, end: 0, generation })
     }
 
     /// Whether a frame of `frame`'s size fits after the frames already written.
@@ -173,17 +107,21 @@ impl Journal {
         self.end > 0
     }
 
-    /// Writes `frame` after the others and starts flushing it to disk. Until
-    /// [`Journal::keep`] is called with its length, the next frame overwrites it.
-    pub fn write(&self, frame: &Frame) -> io::Result<Flushing<'_>> {
+    /// Writes `frame` after the others, into the page cache; returns its length. Until
+    /// [`Journal::keep`] is called with it, the next frame overwrites it.
+    pub fn write(&self, frame: &Frame) -> io::Result<u64> {
         if !self.fits(frame) {
             return Err(io::Error::other("the batch does not fit in the journal"));
         }
         let bytes = frame.encode(self.generation);
         self.file.write_all_at(&bytes, self.end)?;
-        let requests = self.flusher.requests.as_ref().ok_or_else(|| io::Error::other("the journal is closed"))?;
-        requests.send(()).map_err(|_| io::Error::other("the journal's flusher stopped"))?;
-        Ok(Flushing { journal: self, length: bytes.len() as u64, waited: false })
+        Ok(bytes.len() as u64)
+    }
+
+    /// Waits until every frame written is on disk (one `fdatasync`: the file's length never
+    /// changes, so no metadata goes with it).
+    pub fn flush(&self) -> io::Result<()> {
+        self.file.sync_data()
     }
 
     /// Keeps the frame just written, of `length` bytes: the next one goes after it.
@@ -272,7 +210,8 @@ mod tests {
     }
 
     fn written(journal: &mut Journal, frame: &Frame) {
-        let length = journal.write(frame).and_then(Flushing::wait).expect("write");
+        let length = journal.write(frame).expect("write");
+        journal.flush().expect("flush");
         journal.keep(length);
     }
 
@@ -303,7 +242,7 @@ mod tests {
         let records = replay(&path, 2).expect("replay");
         assert_eq!(records.len(), 2, "only the new generation's frame: {records:?}");
 
-        let unkept = journal.write(&frame(&[("counter/unkept", 5)])).and_then(Flushing::wait).expect("write");
+        let unkept = journal.write(&frame(&[("counter/unkept", 5)])).expect("write");
         written(&mut journal, &frame(&[("counter/kept", 6)]));
         let keys: Vec<_> = replay(&path, 2)
             .expect("replay")

@@ -1,11 +1,13 @@
 //! The embedded default `StateStore`: one redb file in the node's data dir, and its journal
 //! beside it. Saves, epoch claims and event publishes are group-committed: those that arrive
-//! together share one write transaction and one flush, each checked on its own (saves against
+//! together share one journal frame and one flush, each checked on its own (saves against
 //! their epoch and etag), each answered once durable (see `redb_commit`).
 
 use super::group_commit::{CommitThread, CommitTotals};
-use super::redb_commit::{Committer, Write, recover, stored_state};
+use super::redb_batch::stored_state;
+use super::redb_commit::{Committer, Write, recover};
 use super::redb_journal::Journal;
+use super::redb_overlay::Overlay;
 use super::redb_schema::{self, GRAIN_STATE};
 use super::redb_tx::{backend, read};
 use super::{Claim, Epoch, Etag, EventStream, StateError, StateStore, StoredState};
@@ -18,6 +20,8 @@ use tokio::sync::oneshot;
 /// Grain state in one redb file, with its journal at the same path ending `.journal`.
 pub struct RedbStateStore {
     pub(super) db: Arc<Database>,
+    /// Rows journaled and not yet in the file: a load looks here first.
+    overlay: Arc<Overlay>,
     writes: CommitThread<Write>,
 }
 
@@ -32,10 +36,11 @@ impl RedbStateStore {
         let journal = Journal::open(&journal_path, generation)
             .map_err(|e| backend(format!("{}: {e}", journal_path.display())))?;
         let db = Arc::new(db);
-        let mut committer = Committer::new(Arc::clone(&db), journal);
+        let overlay = Arc::new(Overlay::default());
+        let mut committer = Committer::new(Arc::clone(&db), Arc::clone(&overlay), journal);
         let writes = CommitThread::start("granary-redb-commit", move |batch| committer.commit(batch))
             .map_err(|e| backend(format!("cannot start the commit thread: {e}")))?;
-        Ok(RedbStateStore { db, writes })
+        Ok(RedbStateStore { db, overlay, writes })
     }
 
     /// Appends an event in the next group commit; returns its sequence number once durable.
@@ -80,6 +85,9 @@ impl StateStore for RedbStateStore {
 
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
         let key = grain.to_string();
+        if let Some(saved) = self.overlay.saved(&key) {
+            return Ok(saved);
+        }
         read(&self.db, move |tx| stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)).await
     }
 
@@ -153,6 +161,37 @@ mod tests {
             assert!(matches!(fenced, Err(StateError::Fenced { .. })), "{grain}'s claimed epoch survived: {fenced:?}");
         }
         drop(store);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_a_checkpoint_moved_into_the_file_are_still_read_and_fenced() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(RedbStateStore::open(&dir.path().join("state.redb")).expect("open store"));
+        let grains: Vec<GrainId> = (0..5000).map(|n| suite::id(&format!("counter/many-{n}"))).collect();
+        let writes: Vec<_> = grains
+            .iter()
+            .map(|grain| {
+                let (store, grain) = (Arc::clone(&store), grain.clone());
+                tokio::spawn(async move {
+                    let claim = store.activate(&grain).await.expect("activate");
+                    let etag = store.save(&grain, grain.to_string().as_bytes(), None, claim.epoch).await.expect("save");
+                    (claim.epoch, etag)
+                })
+            })
+            .collect();
+        let mut written = Vec::new();
+        for write in writes {
+            written.push(write.await.expect("write task"));
+        }
+        assert!(store.overlay.len() < grains.len(), "a checkpoint emptied the overlay on the way");
+        for (grain, (epoch, etag)) in grains.iter().zip(written) {
+            let loaded = store.load(grain).await.expect("load");
+            assert_eq!(loaded, Some(StoredState { bytes: grain.to_string().into_bytes(), etag }), "{grain}");
+            let stale = store.save(grain, b"stale", None, epoch).await;
+            assert!(matches!(stale, Err(StateError::Conflict { .. })), "{grain}: {stale:?}");
+            let old = store.save(grain, b"old", Some(etag), Epoch(epoch.0 - 1)).await;
+            assert!(matches!(old, Err(StateError::Fenced { .. })), "{grain}: {old:?}");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

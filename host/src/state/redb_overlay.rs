@@ -1,0 +1,64 @@
+//! What the redb store's journal holds and its file does not yet: each grain's row as the last
+//! journaled batch left it. Loads and the commit thread read it before the file; a checkpoint
+//! writes it into the file durably and empties it.
+
+use super::{Epoch, StoredState};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// A grain's epoch and saved state, whole.
+#[derive(Clone, Debug)]
+pub(super) struct Row {
+    pub epoch: Epoch,
+    pub saved: Option<StoredState>,
+}
+
+/// The rows journaled since the last checkpoint, by `kind/identity`. The commit thread is
+/// their only writer.
+#[derive(Default)]
+pub(super) struct Overlay {
+    rows: Mutex<HashMap<String, Row>>,
+}
+
+impl Overlay {
+    fn rows(&self) -> MutexGuard<'_, HashMap<String, Row>> {
+        // A panic while holding the lock leaves whole rows (each is replaced in one move).
+        self.rows.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `key`'s row, if it changed since the last checkpoint.
+    pub fn row(&self, key: &str) -> Option<Row> {
+        self.rows().get(key).cloned()
+    }
+
+    /// `key`'s epoch and etag, if its row changed since the last checkpoint.
+    pub fn fence(&self, key: &str) -> Option<(Epoch, Option<super::Etag>)> {
+        self.rows().get(key).map(|row| (row.epoch, row.saved.as_ref().map(|saved| saved.etag)))
+    }
+
+    /// `key`'s saved state, if its row changed since the last checkpoint (`Some(None)`: the
+    /// grain was claimed but has saved nothing).
+    pub fn saved(&self, key: &str) -> Option<Option<StoredState>> {
+        self.rows().get(key).map(|row| row.saved.clone())
+    }
+
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.rows().len()
+    }
+
+    /// Takes in the rows of a batch just journaled, replacing older ones.
+    pub fn merge(&self, rows: impl IntoIterator<Item = (String, Row)>) {
+        self.rows().extend(rows);
+    }
+
+    /// Runs `write` over every row held, with loads kept waiting meanwhile.
+    pub fn each<E>(&self, mut write: impl FnMut(&str, &Row) -> Result<(), E>) -> Result<(), E> {
+        self.rows().iter().try_for_each(|(key, row)| write(key, row))
+    }
+
+    /// Forgets every row: a checkpoint has written them into the file durably.
+    pub fn clear(&self) {
+        self.rows().clear();
+    }
+}
