@@ -4,7 +4,7 @@
 
 use super::{Epoch, StoredState};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A grain's epoch and saved state, whole.
 #[derive(Clone, Debug)]
@@ -14,16 +14,20 @@ pub(super) struct Row {
 }
 
 /// The rows journaled since the last checkpoint, by `kind/identity`. The commit thread is
-/// their only writer.
+/// their only writer; loads read them even while a checkpoint does.
 #[derive(Default)]
 pub(super) struct Overlay {
-    rows: Mutex<HashMap<String, Row>>,
+    rows: RwLock<HashMap<String, Row>>,
 }
 
 impl Overlay {
-    fn rows(&self) -> MutexGuard<'_, HashMap<String, Row>> {
+    fn rows(&self) -> RwLockReadGuard<'_, HashMap<String, Row>> {
         // A panic while holding the lock leaves whole rows (each is replaced in one move).
-        self.rows.lock().unwrap_or_else(PoisonError::into_inner)
+        self.rows.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn rows_mut(&self) -> RwLockWriteGuard<'_, HashMap<String, Row>> {
+        self.rows.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `key`'s row, if it changed since the last checkpoint.
@@ -49,16 +53,16 @@ impl Overlay {
 
     /// Takes in the rows of a batch just journaled, replacing older ones.
     pub fn merge(&self, rows: impl IntoIterator<Item = (String, Row)>) {
-        self.rows().extend(rows);
+        self.rows_mut().extend(rows);
     }
 
-    /// Runs `write` over every row held, with loads kept waiting meanwhile.
+    /// Runs `write` over every row held.
     pub fn each<E>(&self, mut write: impl FnMut(&str, &Row) -> Result<(), E>) -> Result<(), E> {
         self.rows().iter().try_for_each(|(key, row)| write(key, row))
     }
 
     /// Forgets every row: a checkpoint has written them into the file durably.
     pub fn clear(&self) {
-        self.rows().clear();
+        self.rows_mut().clear();
     }
 }
