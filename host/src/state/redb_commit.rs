@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
-/// The most rows the overlay holds before a checkpoint writes them into the file: a checkpoint
-/// holds up the batches behind it for about 4 µs per row.
+/// The most rows the overlay holds before a checkpoint writes them into the file: the batches
+/// behind a checkpoint wait while it writes every row.
 const OVERLAY_ROWS: usize = 4096;
 /// The longest a journaled batch waits for its checkpoint, while writes keep coming.
 const CHECKPOINT_AFTER: Duration = Duration::from_secs(1);
