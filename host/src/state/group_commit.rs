@@ -1,5 +1,6 @@
 //! Group commit: writes that arrive while a batch is being made durable wait together and
-//! become the next batch, one transaction and one flush to disk for all of them. Under load
+//! become the next batch, one transaction (PostgreSQL) or journal frame (redb) and one flush to
+//! disk for all of them. Under load
 //! batches form by themselves; a lone write waits for nothing but its own commit. Each write
 //! is answered only once its batch is durable.
 //!

@@ -251,13 +251,13 @@ fn apply(batch: &mut Batch<'_>, events: Option<&mut EventTables<'_>>, write: Wri
             })
         }
         Write::Claim { grain, reply } => {
-            let claimed: Result<Claim, StateError> = batch.claim(&grain);
+            let claimed = batch.claim(&grain);
             Box::new(move |committed| {
                 reply.send(committed.and(claimed)).ok();
             })
         }
         Write::Save { grain, bytes, expected, epoch, reply } => {
-            let saved: Result<Etag, StateError> = batch.save(&grain, bytes, (epoch, expected));
+            let saved = batch.save(&grain, bytes, (epoch, expected));
             Box::new(move |committed| {
                 reply.send(committed.and(saved)).ok();
             })
