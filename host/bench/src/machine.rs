@@ -41,23 +41,10 @@ impl Machine {
     }
 }
 
-/// `git describe`-like revision of the working directory: the commit, `-dirty` if changed.
+/// The commit this binary was built from, `-dirty` if its checkout had changes then (set by
+/// the build script: the checkout the bench runs in may hold another).
 pub fn git_revision() -> String {
-    let run = |args: &[&str]| {
-        std::process::Command::new("git")
-            .args(args)
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    };
-    match run(&["rev-parse", "--short=12", "HEAD"]) {
-        Some(commit) => match run(&["status", "--porcelain", "--untracked-files=no"]) {
-            Some(changes) if !changes.is_empty() => format!("{commit}-dirty"),
-            _ => commit,
-        },
-        None => "unknown (not a git checkout)".into(),
-    }
+    env!("GRANARY_BUILD_REVISION").to_string()
 }
 
 /// What this process holds in memory: its proportional share of resident anonymous and

@@ -1,6 +1,7 @@
 //! What the redb store's journal holds and its file does not yet: each grain's row as the last
 //! journaled batch left it. Loads and the commit thread read it before the file; a checkpoint
-//! writes it into the file durably and empties it.
+//! writes it into the file durably and empties it. Its bytes never exceed the journal's: every
+//! row it holds was written in a frame since the last checkpoint.
 
 use super::{Epoch, StoredState};
 use std::collections::HashMap;
