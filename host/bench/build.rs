@@ -22,8 +22,8 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 /// Sets `GRANARY_BUILD_REVISION`: the commit checked out, `-dirty` if tracked files differ from
-/// it. Worked out again whenever the checkout moves (HEAD, its branch, the index) or a source
-/// of the binary changes.
+/// it. Worked out again whenever the checkout moves (HEAD or its branch) or a source of the
+/// binary changes.
 fn record_revision() {
     let revision = match git(&["rev-parse", "--short=12", "HEAD"]) {
         Some(commit) => match git(&["status", "--porcelain", "--untracked-files=no"]) {
@@ -35,7 +35,6 @@ fn record_revision() {
     println!("cargo:rustc-env=GRANARY_BUILD_REVISION={revision}");
     let watched = [
         git(&["rev-parse", "--git-path", "HEAD"]),
-        git(&["rev-parse", "--git-path", "index"]),
         git(&["symbolic-ref", "-q", "HEAD"]).and_then(|branch| git(&["rev-parse", "--git-path", &branch])),
     ];
     // A path that does not exist (a packed branch) would make cargo run this script every build.
