@@ -41,12 +41,6 @@ impl Overlay {
         self.rows().get(key).map(|row| (row.epoch, row.saved.as_ref().map(|saved| saved.etag)))
     }
 
-    /// `key`'s saved state, if its row changed since the last checkpoint (`Some(None)`: the
-    /// grain was claimed but has saved nothing).
-    pub fn saved(&self, key: &str) -> Option<Option<StoredState>> {
-        self.rows().get(key).map(|row| row.saved.clone())
-    }
-
     /// How many rows it holds.
     pub fn len(&self) -> usize {
         self.rows().len()

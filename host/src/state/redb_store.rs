@@ -85,8 +85,9 @@ impl StateStore for RedbStateStore {
 
     async fn load(&self, grain: &GrainId) -> Result<Option<StoredState>, StateError> {
         let key = grain.to_string();
-        if let Some(saved) = self.overlay.saved(&key) {
-            return Ok(saved);
+        // A row claimed and never saved holds no state: the file holds none either.
+        if let Some(row) = self.overlay.row(&key) {
+            return Ok(row.saved);
         }
         read(&self.db, move |tx| stored_state(&tx.open_table(GRAIN_STATE).map_err(backend)?, &key)).await
     }
