@@ -44,6 +44,18 @@ fn quick_bench_writes_json_markdown_and_plots() {
             assert!(named, "{id} ran on {store}");
         }
     }
+    // PD on memory also measures that store made to wait once per save, each way.
+    let pd_memory = scenarios
+        .iter()
+        .find(|s| s["id"] == "PD" && s["setup"].as_str().is_some_and(|setup| setup.contains("state: memory")))
+        .expect("PD on memory");
+    for wait in ["save yields once", "save waits for another thread"] {
+        let measured = pd_memory["figures"].as_array().expect("PD figures").iter().any(|f| {
+            f["metric"] == format!("adds/s, 1024 grains, {wait}")
+                && f["granary"]["median"].as_f64().is_some_and(|rate| rate > 0.0)
+        });
+        assert!(measured, "PD measures the in-memory store when its {wait}: {pd_memory}");
+    }
     // Every other language's counter: memory per live grain, each measured in a child process.
     let density = scenarios.iter().find(|s| s["id"] == "P4").expect("P4");
     for lang in ["c", "zig", "assemblyscript", "go", "python", "js"] {

@@ -3,13 +3,15 @@
 //! do at most about N times its one-commit rate; group commit is what lets it near that.
 //! Measured on every store given, next to the floors of the same machine and disk: raw redb
 //! with one commit per write, raw redb with 64 writes per commit, and (with a PostgreSQL URL)
-//! a tokio-postgres loop of single-row UPDATEs.
+//! a tokio-postgres loop of single-row UPDATEs. Beside the in-memory store it also measures
+//! that store made to wait once per save, with no disk: by a yield, or for another thread.
 
 use super::load::callers;
 use super::report::{Better, Figures, Goal, ScenarioReport};
 use super::setup::{BenchNode, Options, counter_component, counter_grain};
 use super::stats::Latencies;
 use super::store::StoreSpec;
+use super::waiting_store::{Wait, WaitingStore};
 use granary::node::Node;
 use redb::{Database, TableDefinition};
 use std::sync::Arc;
@@ -89,6 +91,37 @@ async fn add_for(node: &Arc<Node>, count: usize, prefix: &str, length: Duration)
     .await
 }
 
+/// Adds/s of `count` grains on each node of `waiting`, whose store waits once per save.
+async fn add_while_waiting(
+    waiting: &[(Wait, BenchNode)],
+    count: usize,
+    options: &Options,
+    repetition: usize,
+    length: Duration,
+) -> anyhow::Result<Vec<(Wait, f64)>> {
+    let mut rates = Vec::new();
+    for (wait, bench) in waiting {
+        let prefix = options.unique(&format!("durable-{wait:?}-{repetition}-{count}"));
+        let (_, rate) = add_for(&bench.node, count, &prefix, length).await?;
+        rates.push((*wait, rate));
+    }
+    Ok(rates)
+}
+
+/// What the in-memory store's report says about its variants that wait once per save.
+fn waiting_note(spec: &StoreSpec) -> Option<String> {
+    matches!(spec, StoreSpec::Memory).then(|| {
+        format!(
+            "\"{}\" and \"{}\": the same in-memory store on a node of its own, each save waiting once \
+             before it returns (the second asks a thread of the store's own, which answers at once, as \
+             the redb store's commit thread answers), next to the in-memory store in the same repetition: \
+             what waiting costs with no disk at all",
+            Wait::Yield.label(),
+            Wait::OtherThread.label()
+        )
+    })
+}
+
 pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
     let component = counter_component(&options.grains, "rust")?;
     let length = options.size(Duration::from_millis(500), Duration::from_secs(3));
@@ -97,8 +130,17 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
     let floors_dir = tempfile::tempdir()?;
     let mut reports = Vec::new();
     let mut memory_rate_at_most = None;
+    let mut waiting_rates_at_most = Vec::new();
     for spec in &options.stores {
         let bench = BenchNode::on_store(&component, slots, spec).await?;
+        // Beside the in-memory store, the same store made to wait once per save.
+        let mut waiting = Vec::new();
+        if matches!(spec, StoreSpec::Memory) {
+            for wait in [Wait::Yield, Wait::OtherThread] {
+                let store = Arc::new(WaitingStore::new(wait)?);
+                waiting.push((wait, BenchNode::on_state(&component, slots, store).await?));
+            }
+        }
         let mut figures = Figures::default();
         let mut batches = (0, 0, 0);
         for repetition in 0..options.repetitions {
@@ -118,6 +160,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
                 );
             }
             for &count in counts {
+                // The stores that wait run before the in-memory store every other repetition.
+                let mut waited = Vec::new();
+                if repetition % 2 == 1 {
+                    waited = add_while_waiting(&waiting, count, options, repetition, length).await?;
+                }
                 let before = bench.state.commits().unwrap_or_default();
                 let prefix = options.unique(&format!("durable-{repetition}-{count}"));
                 let (latencies, rate) = add_for(&bench.node, count, &prefix, length).await?;
@@ -129,6 +176,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
                 }
                 figures.record(&format!("adds/s, {count} grains"), "/s", Better::Higher, rate, floor);
                 figures.record(&format!("p99 latency, {count} grains"), "us", Better::Lower, latencies.p99_us(), None);
+                if repetition % 2 == 0 {
+                    waited = add_while_waiting(&waiting, count, options, repetition, length).await?;
+                }
+                for (wait, waited_rate) in waited {
+                    let metric = format!("adds/s, {count} grains, {}", wait.label());
+                    figures.record(&metric, "/s", Better::Higher, waited_rate, Some(rate));
+                }
                 if committed_batches > 0 {
                     let mean = committed_writes as f64 / committed_batches as f64;
                     figures.record(&format!("writes per commit, {count} grains"), "count", Better::Higher, mean, None);
@@ -140,15 +194,25 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
         let goal = match spec {
             StoreSpec::Memory => {
                 memory_rate_at_most = Some(at_1024);
+                waiting_rates_at_most = waiting
+                    .iter()
+                    .filter_map(|(wait, _)| {
+                        figures.median(&format!("adds/s, 1024 grains, {}", wait.label())).map(|rate| (*wait, rate))
+                    })
+                    .collect();
                 None
             }
             StoreSpec::Redb => {
                 let over_memory = memory_rate_at_most.map(|memory| at_1024 / memory);
                 let at_64 = at_64.unwrap_or(f64::NAN);
+                let beside_waiting: String = waiting_rates_at_most
+                    .iter()
+                    .map(|(wait, rate)| format!(", {:.2}x memory when its {}", at_1024 / rate, wait.label()))
+                    .collect();
                 Some(Goal {
                     text: "64 grains ≥ 32x one commit per write; 1024 grains ≥ 0.5x the in-memory store",
                     measured: format!(
-                        "{at_64:.1}x; {}",
+                        "{at_64:.1}x; {}{beside_waiting}",
                         over_memory.map_or("no memory run to compare".to_string(), |r| format!("{r:.2}x memory"))
                     ),
                     met: at_64 >= 32.0 && over_memory.is_some_and(|r| r >= 0.5),
@@ -169,14 +233,20 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
             repetitions: options.repetitions,
             figures: figures.finish(),
             goal,
-            notes: vec![format!(
+            notes: [format!(
                 "each grain's caller adds in a loop for about {length:?}, waiting for its save; batches at 1024 \
                  grains in the last repetition: {} commits of {} writes, the largest {}",
                 batches.0, batches.1, batches.2
-            )],
+            )]
+            .into_iter()
+            .chain(waiting_note(spec))
+            .collect(),
             curves: Vec::new(),
         });
         bench.shutdown().await;
+        for (_, node) in waiting {
+            node.shutdown().await;
+        }
     }
     Ok(reports)
 }

@@ -33,6 +33,7 @@ mod storm;
 mod stream_echo;
 mod thrash;
 mod typed;
+mod waiting_store;
 mod warm;
 
 pub use density::Side as DensitySide;

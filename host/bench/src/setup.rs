@@ -114,6 +114,27 @@ impl BenchNode {
     ) -> anyhow::Result<BenchNode> {
         let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
         let state = spec.open(data.path()).await?;
+        BenchNode::assemble(component, data, state, configure).await
+    }
+
+    /// A node on the store `state`, of `activations` slots, with `component` as kind `counter`.
+    pub async fn on_state(component: &[u8], activations: u32, state: Arc<dyn StateStore>) -> anyhow::Result<BenchNode> {
+        let data = tempfile::tempdir().context("cannot create a temporary data dir")?;
+        BenchNode::assemble(component, data, state, |config| NodeConfig {
+            pool: pool(activations),
+            metrics: true,
+            ..config
+        })
+        .await
+    }
+
+    /// A node with its data in `data` and its state in `state`, `component` as kind `counter`.
+    async fn assemble(
+        component: &[u8],
+        data: tempfile::TempDir,
+        state: Arc<dyn StateStore>,
+        configure: impl FnOnce(NodeConfig) -> NodeConfig,
+    ) -> anyhow::Result<BenchNode> {
         let config = configure(NodeConfig::new(data.path()));
         let node = Node::with_state_store(config, NodeId("bench".into()), Arc::clone(&state))?;
         node.push_kind(COUNTER, component.to_vec(), long_lived().into()).await?;
