@@ -91,6 +91,25 @@ async fn add_for(node: &Arc<Node>, count: usize, prefix: &str, length: Duration)
     .await
 }
 
+/// The ways the in-memory store is made to wait, beside it.
+const WAITS: [Wait; 2] = [Wait::Yield, Wait::OtherThread];
+
+/// Beside the in-memory store, nodes on that store made to wait once per save, one per way,
+/// with room for one repetition's grains: made afresh each repetition, they never hold more
+/// live grains (and memory mappings) than the in-memory store's own node.
+async fn waiting_nodes(spec: &StoreSpec, component: &[u8], counts: &[usize]) -> anyhow::Result<Vec<(Wait, BenchNode)>> {
+    if !matches!(spec, StoreSpec::Memory) {
+        return Ok(Vec::new());
+    }
+    let slots = u32::try_from(counts.iter().sum::<usize>())? + 8;
+    let mut nodes = Vec::new();
+    for wait in WAITS {
+        let store = Arc::new(WaitingStore::new(wait)?);
+        nodes.push((wait, BenchNode::on_state(component, slots, store).await?));
+    }
+    Ok(nodes)
+}
+
 /// Adds/s of `count` grains on each node of `waiting`, whose store waits once per save.
 async fn add_while_waiting(
     waiting: &[(Wait, BenchNode)],
@@ -133,17 +152,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
     let mut waiting_rates_at_most = Vec::new();
     for spec in &options.stores {
         let bench = BenchNode::on_store(&component, slots, spec).await?;
-        // Beside the in-memory store, the same store made to wait once per save.
-        let mut waiting = Vec::new();
-        if matches!(spec, StoreSpec::Memory) {
-            for wait in [Wait::Yield, Wait::OtherThread] {
-                let store = Arc::new(WaitingStore::new(wait)?);
-                waiting.push((wait, BenchNode::on_state(&component, slots, store).await?));
-            }
-        }
         let mut figures = Figures::default();
         let mut batches = (0, 0, 0);
         for repetition in 0..options.repetitions {
+            let waiting = waiting_nodes(spec, &component, counts).await?;
             let floor = match spec {
                 StoreSpec::Memory => None,
                 StoreSpec::Redb => Some(raw_redb(bench.dir(), 1, length)?),
@@ -188,16 +200,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
                     figures.record(&format!("writes per commit, {count} grains"), "count", Better::Higher, mean, None);
                 }
             }
+            for (_, node) in waiting {
+                node.shutdown().await;
+            }
         }
         let at_64 = figures.ratio("adds/s, 64 grains");
         let at_1024 = figures.median("adds/s, 1024 grains").unwrap_or(f64::NAN);
         let goal = match spec {
             StoreSpec::Memory => {
                 memory_rate_at_most = Some(at_1024);
-                waiting_rates_at_most = waiting
-                    .iter()
-                    .filter_map(|(wait, _)| {
-                        figures.median(&format!("adds/s, 1024 grains, {}", wait.label())).map(|rate| (*wait, rate))
+                waiting_rates_at_most = WAITS
+                    .into_iter()
+                    .filter_map(|wait| {
+                        figures.median(&format!("adds/s, 1024 grains, {}", wait.label())).map(|rate| (wait, rate))
                     })
                     .collect();
                 None
@@ -244,9 +259,6 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
             curves: Vec::new(),
         });
         bench.shutdown().await;
-        for (_, node) in waiting {
-            node.shutdown().await;
-        }
     }
     Ok(reports)
 }
