@@ -248,13 +248,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<ScenarioReport>> {
             repetitions: options.repetitions,
             figures: figures.finish(),
             goal,
-            notes: [format!(
-                "each grain's caller adds in a loop for about {length:?}, waiting for its save; batches at 1024 \
-                 grains in the last repetition: {} commits of {} writes, the largest {}",
-                batches.0, batches.1, batches.2
-            )]
+            notes: [
+                Some(format!("each grain's caller adds in a loop for about {length:?}, waiting for its save")),
+                // Only a store that commits in batches has batches to report.
+                bench.state.commits().map(|_| {
+                    format!(
+                        "batches at 1024 grains in the last repetition: {} commits of {} writes, the largest {}",
+                        batches.0, batches.1, batches.2
+                    )
+                }),
+                waiting_note(spec),
+            ]
             .into_iter()
-            .chain(waiting_note(spec))
+            .flatten()
             .collect(),
             curves: Vec::new(),
         });
