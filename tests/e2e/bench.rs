@@ -49,7 +49,11 @@ fn quick_bench_writes_json_markdown_and_plots() {
         .iter()
         .find(|s| s["id"] == "PD" && s["setup"].as_str().is_some_and(|setup| setup.contains("state: memory")))
         .expect("PD on memory");
-    for wait in ["save yields once", "save waits for another thread"] {
+    for wait in [
+        "save yields once",
+        "save waits for another thread",
+        "save waits for a thread that answers batches after 200 µs",
+    ] {
         let measured = pd_memory["figures"].as_array().expect("PD figures").iter().any(|f| {
             f["metric"] == format!("adds/s, 1024 grains, {wait}")
                 && f["granary"]["median"].as_f64().is_some_and(|rate| rate > 0.0)

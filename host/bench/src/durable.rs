@@ -92,7 +92,7 @@ async fn add_for(node: &Arc<Node>, count: usize, prefix: &str, length: Duration)
 }
 
 /// The ways the in-memory store is made to wait, beside it.
-const WAITS: [Wait; 2] = [Wait::Yield, Wait::OtherThread];
+const WAITS: [Wait; 3] = [Wait::Yield, Wait::OtherThread, Wait::BatchingThread];
 
 /// Beside the in-memory store, nodes on that store made to wait once per save, one per way,
 /// with room for one repetition's grains: made afresh each repetition, they never hold more
@@ -131,12 +131,14 @@ async fn add_while_waiting(
 fn waiting_note(spec: &StoreSpec) -> Option<String> {
     matches!(spec, StoreSpec::Memory).then(|| {
         format!(
-            "\"{}\" and \"{}\": the same in-memory store on a node of its own, each save waiting once \
-             before it returns (the second asks a thread of the store's own, which answers at once, as \
-             the redb store's commit thread answers), next to the in-memory store in the same repetition: \
+            "\"{}\", \"{}\" and \"{}\": the same in-memory store on a node of its own, each save waiting \
+             once before it returns (the second asks a thread of the store's own, which answers at once; the \
+             third a thread that takes every save queued, pauses as a flush would and answers them together, \
+             as the redb store's commit thread does), next to the in-memory store in the same repetition: \
              what waiting costs with no disk at all",
             Wait::Yield.label(),
-            Wait::OtherThread.label()
+            Wait::OtherThread.label(),
+            Wait::BatchingThread.label()
         )
     })
 }
