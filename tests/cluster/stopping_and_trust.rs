@@ -109,6 +109,10 @@ async fn a_member_with_a_foreign_certificate_is_refused() {
         );
     }
     assert!(intruder.log().contains("member not counted"), "the intruder cannot verify them either");
+    // It refuses the others while it is still starting; it counts itself up once it has started.
+    wait_until(Duration::from_secs(30), "the intruder to count itself up", || {
+        statuses(&intruder).iter().any(|(id, status)| *id == intruder_id && status == "up")
+    });
     assert_eq!(count_up(&intruder), 1, "the intruder counts only itself: {:?}", statuses(&intruder));
 
     let counter = component_path("rust", "counter");

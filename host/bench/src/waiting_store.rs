@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 
 /// How long the batching thread pauses before it answers a batch: about one `fdatasync` on the
 /// disks the README's figures come from (143-185 µs), so that batches form as in group commit.
+/// The thread sleeps at least this long; [`Wait::label`] names it.
 const BATCH_PAUSE: Duration = Duration::from_micros(200);
 
 /// How each save waits before it returns.
