@@ -4,7 +4,8 @@
 //! Measured on every store given, next to the floors of the same machine and disk: raw redb
 //! with one commit per write, raw redb with 64 writes per commit, and (with a PostgreSQL URL)
 //! a tokio-postgres loop of single-row UPDATEs. Beside the in-memory store it also measures
-//! that store made to wait once per save, with no disk: by a yield, or for another thread.
+//! that store made to wait once per save, with no disk: by a yield, for a thread that answers
+//! at once, or for one that answers in batches.
 
 use super::load::callers;
 use super::report::{Better, Figures, Goal, ScenarioReport};
